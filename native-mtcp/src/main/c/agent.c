@@ -1,0 +1,563 @@
+/* libstasis: the agent preloaded into every program run under Stasis.
+ *
+ * At start it joins the coordinator and starts a checkpoint thread. That thread follows the
+ * coordinator's barriers (docs/protocol.md): it stops the user threads, records process
+ * state, snapshots the process with a copy-on-write child that writes the image while the
+ * program runs on, and commits or aborts the generation. After a restart the same thread
+ * wakes up inside the restored memory, rejoins the coordinator and lets the program go on. */
+#define _GNU_SOURCE
+#include "agent.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <gnu/libc-version.h>
+
+#include "coord.h"
+#include "sys.h"
+#include "text.h"
+
+struct sx_agent sx_agent;
+struct sx_restart_info sx_restart_info;
+
+static struct sx_process_state saved_ps;
+static struct sx_image_header header;
+static struct sx_thread_record records[SX_MAX_THREADS + 1];
+static char msgbuf[SX_MSG_MAX + 1];
+static char outbuf[8192];
+static char image_path[4200], tmp_path[4200];
+static char hostname[256];
+
+/* the generation in flight */
+static int suspended;
+static long writer_pid;
+static int result_fd = -1;
+static uint32_t current_gen;
+
+enum { STEP_OK = 0, STEP_FAIL = -1, STEP_RESTARTED = 1 };
+
+void sx_log(int level, const char *a, const char *b, const char *c)
+{
+    if (level > 0 && sx_agent.quiet >= (level == 1 ? 2 : 1)) return;
+    struct sx_buf l;
+    char mem[1024];
+    sx_buf_init(&l, mem, sizeof mem);
+    sx_buf_add(&l, "[stasis] ");
+    sx_buf_add(&l, a ? a : "");
+    sx_buf_add(&l, b ? b : "");
+    sx_buf_add(&l, c ? c : "");
+    sx_buf_add(&l, "\n");
+    sx_write_all(2, l.p, l.len);
+}
+
+static void send_msg(const struct sx_buf *b)
+{
+    if (sx_agent.coord_fd >= 0 && sx_coord_send(sx_agent.coord_fd, b) < 0)
+        sx_log(1, "lost the coordinator while sending", 0, 0);
+}
+
+static void arrive(const char *name, uint32_t gen, const char *error, const char *image)
+{
+    struct sx_buf b;
+    sx_msg_begin(&b, outbuf, sizeof outbuf, "ARRIVE");
+    sx_msg_kv(&b, "name", name);
+    sx_msg_kvi(&b, "generation", gen);
+    sx_msg_kvi(&b, "ok", error ? 0 : 1);
+    if (error) sx_msg_kv(&b, "error", error);
+    if (image) sx_msg_kv(&b, "image", image);
+    send_msg(&b);
+}
+
+/* ---- startup ---- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    SX_SYS2(__NR_clock_gettime, CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t fnv64(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    while (*s) h = (h ^ (uint8_t)*s++) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t fs_base(void)
+{
+    uint64_t fs = 0;
+    sx_arch_prctl(0x1003, (unsigned long)&fs);
+    return fs;
+}
+
+/* Where glibc keeps a thread's tid, robust list and rseq area, relative to the thread
+ * pointer: needed to fix each thread up after restart, when the kernel gives new tids. */
+static void find_glibc_layout(void)
+{
+    uint64_t fs = fs_base();
+    int tid = (int)sx_gettid();
+    for (long off = 0x100; off < 0x900; off += 4) {
+        if (*(int *)(fs + (uint64_t)off) == tid) {
+            sx_agent.tid_offset = off;
+            break;
+        }
+    }
+    uint64_t head = 0, len = 0;
+    if (SX_SYS3(__NR_get_robust_list, 0, &head, &len) == 0 && head) sx_agent.robust_offset = (long)(head - fs);
+    const long *rseq_off = dlsym(RTLD_DEFAULT, "__rseq_offset");
+    const unsigned int *rseq_size = dlsym(RTLD_DEFAULT, "__rseq_size");
+    if (rseq_off && rseq_size && *rseq_size) {
+        sx_agent.rseq_offset = *rseq_off;
+        sx_agent.rseq_len = *rseq_size > 32 ? *rseq_size : 32;
+    }
+}
+
+static void read_program_name(void)
+{
+    int fd = (int)sx_open("/proc/self/comm", O_RDONLY, 0);
+    long n = fd >= 0 ? sx_read(fd, sx_agent.program, 255) : 0;
+    if (fd >= 0) sx_close(fd);
+    if (n < 0) n = 0;
+    sx_agent.program[n] = 0;
+    for (long i = 0; i < n; i++)
+        if (sx_agent.program[i] == '\n' || sx_agent.program[i] == '/') sx_agent.program[i] = 0;
+    if (!sx_agent.program[0]) sx_copy_str(sx_agent.program, sizeof sx_agent.program, "program");
+}
+
+/* Which process is managed: the launched one, also after it execs another program (same
+ * pid). Its children run unmanaged for now (process trees come with the pid work): the
+ * variable names the managed pid, zero-padded so it can be rewritten in place after a
+ * restart changes the pid. Returns 0 when this process is not the managed one. */
+#define SX_MANAGED_VAR "STASIS_MANAGED_PID"
+
+static void format_pid(char *out, long pid)
+{
+    for (int i = 9; i >= 0; i--, pid /= 10) out[i] = (char)('0' + pid % 10);
+    out[10] = 0;
+}
+
+static int claim_managed(void)
+{
+    char mine[11];
+    format_pid(mine, sx_getpid());
+    const char *v = getenv(SX_MANAGED_VAR);
+    if (v && !sx_streq(v, mine)) return 0;
+    if (!v) setenv(SX_MANAGED_VAR, mine, 1);
+    return 1;
+}
+
+/* After restart: the environment block is the restored one; rewrite the pid in place. */
+static void update_managed_pid(void)
+{
+    extern char **environ;
+    size_t n = sx_strlen(SX_MANAGED_VAR);
+    for (char **e = environ; e && *e; e++) {
+        if (sx_startswith(*e, SX_MANAGED_VAR) && (*e)[n] == '=' && sx_strlen(*e + n + 1) == 10) {
+            format_pid(*e + n + 1, sx_getpid());
+            return;
+        }
+    }
+}
+
+static int hello(int restart, const char *image)
+{
+    struct sx_buf b;
+    sx_msg_begin(&b, outbuf, sizeof outbuf, "HELLO");
+    sx_msg_kv(&b, "role", "worker");
+    sx_msg_kv(&b, "secret", sx_agent.secret);
+    sx_msg_kv(&b, "proto", "1");
+    sx_msg_kv(&b, "upid", sx_agent.upid);
+    sx_msg_kvi(&b, "pid", sx_getpid());
+    sx_msg_kv(&b, "host", hostname);
+    sx_msg_kv(&b, "program", sx_agent.program);
+    sx_msg_kvi(&b, "restart", restart);
+    sx_msg_kvi(&b, "generation", restart ? sx_agent.generation : 0);
+    sx_msg_kv(&b, "compid", restart ? sx_agent.compid : "");
+    sx_msg_kvi(&b, "peers", restart ? (long)header.peers : 0);
+    sx_msg_kv(&b, "image", image ? image : "");
+    if (sx_coord_send(sx_agent.coord_fd, &b) < 0) return -1;
+    struct sx_msg m;
+    if (sx_coord_recv(sx_agent.coord_fd, msgbuf, &m) < 0) return -1;
+    if (!sx_streq(m.verb, "WELCOME")) {
+        sx_log(0, "the coordinator refused this process: ", sx_msg_get(&m, "reason"), 0);
+        return -1;
+    }
+    const char *compid = sx_msg_get(&m, "compid");
+    if (compid) sx_copy_str(sx_agent.compid, sizeof sx_agent.compid, compid);
+    return 0;
+}
+
+static int join_coordinator(int restart, const char *image)
+{
+    int fd = sx_coord_connect(sx_agent.coord_host, sx_agent.coord_port, 10000);
+    if (fd < 0) {
+        char port[16];
+        struct sx_buf b;
+        sx_buf_init(&b, port, sizeof port);
+        sx_buf_int(&b, sx_agent.coord_port);
+        sx_log(0, "cannot reach the coordinator at ", sx_agent.coord_host, ":");
+        sx_log(0, "  port ", port, "; this process will not be checkpointed");
+        return -1;
+    }
+    sx_agent.coord_fd = fd;
+    if (hello(restart, image) < 0) {
+        sx_close(fd);
+        sx_agent.coord_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- one checkpoint ---- */
+
+static void image_names(void)
+{
+    struct sx_buf b;
+    sx_buf_init(&b, image_path, sizeof image_path);
+    sx_buf_add(&b, sx_agent.ckptdir);
+    sx_buf_add(&b, "/ckpt_");
+    sx_buf_add(&b, sx_agent.program);
+    sx_buf_add(&b, "_");
+    sx_buf_add(&b, sx_agent.upid);
+    sx_buf_add(&b, ".dmtcp");
+    sx_buf_init(&b, tmp_path, sizeof tmp_path);
+    sx_buf_add(&b, image_path);
+    sx_buf_add(&b, ".tmp");
+}
+
+static void fill_header(uint32_t gen, uint32_t peers)
+{
+    struct utsname u;
+    memset(&header, 0, sizeof header);
+    memcpy(header.magic, SX_IMAGE_MAGIC, 8);
+    header.version = SX_IMAGE_VERSION;
+    header.header_size = SX_HEADER_SIZE;
+    header.flags = sx_agent.compress ? SX_FLAG_COMPRESSED : 0;
+    sx_copy_str(header.arch, sizeof header.arch, "x86_64");
+    header.created_ns = now_ns();
+    header.uid = (uint32_t)SX_SYS0(__NR_getuid);
+    header.gid = (uint32_t)SX_SYS0(__NR_getgid);
+    header.pid = (uint32_t)sx_getpid();
+    header.generation = gen;
+    header.peers = peers;
+    header.restart_info_addr = (uint64_t)&sx_restart_info;
+    sx_copy_str(header.upid, sizeof header.upid, sx_agent.upid);
+    sx_copy_str(header.compid, sizeof header.compid, sx_agent.compid);
+    sx_copy_str(header.program, sizeof header.program, sx_agent.program);
+    sx_copy_str(header.hostname, sizeof header.hostname, hostname);
+    if (SX_SYS1(__NR_uname, &u) == 0) sx_copy_str(header.kernel, sizeof header.kernel, u.release);
+    sx_copy_str(header.libc, sizeof header.libc, gnu_get_libc_version());
+    long n = SX_SYS3(__NR_readlink, "/proc/self/exe", header.exe, sizeof header.exe - 1);
+    header.exe[n > 0 ? n : 0] = 0;
+}
+
+/* Takes the snapshot. Returns STEP_OK in the running program (a child now writes the
+ * image), STEP_FAIL with err set, or STEP_RESTARTED when this thread was just restored. */
+static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
+{
+    static struct sx_ctx self;
+    image_names();
+    fill_header(gen, peers);
+    if (sx_ctx_save(&self) != 0) return STEP_RESTARTED;
+
+    char comm[16] = {0};
+    SX_SYS2(__NR_prctl, 16 /* PR_GET_NAME */, comm);
+    int nthreads = sx_threads_records(records, SX_MAX_THREADS + 1, &self, fs_base(), comm);
+    saved_ps.nthreads = (uint32_t)nthreads;
+    struct sx_write_job job = {tmp_path, &header, &saved_ps, records, nthreads, sx_agent.compress};
+
+    int pipefd[2];
+    if (SX_SYS2(__NR_pipe2, pipefd, O_CLOEXEC) < 0) {
+        sx_copy_str(err, errlen, "cannot create a pipe for the image writer");
+        return STEP_FAIL;
+    }
+    long pid = SX_SYS5(__NR_clone, 0 /* no exit signal: invisible to the program's wait() */, 0, 0, 0, 0);
+    if (pid == 0) {
+        char werr[512];
+        sx_close(sx_agent.coord_fd);
+        sx_close(pipefd[0]);
+        long size = sx_write_image(&job, werr, sizeof werr);
+        struct sx_buf b;
+        char out[640];
+        sx_buf_init(&b, out, sizeof out);
+        if (size >= 0) {
+            sx_buf_add(&b, "ok ");
+            sx_buf_int(&b, size);
+        } else {
+            sx_buf_add(&b, "err ");
+            sx_buf_add(&b, werr);
+            SX_SYS1(__NR_unlink, tmp_path);
+        }
+        sx_write_all(pipefd[1], b.p, b.len);
+        sx_exit_group(size >= 0 ? 0 : 1);
+    }
+    sx_close(pipefd[1]);
+    if (pid < 0) {
+        /* no memory for a copy-on-write child: write in place while threads stay stopped */
+        sx_close(pipefd[0]);
+        long size = sx_write_image(&job, err, errlen);
+        if (size < 0) {
+            SX_SYS1(__NR_unlink, tmp_path);
+            return STEP_FAIL;
+        }
+        result_fd = -1;
+        writer_pid = 0;
+        return STEP_OK;
+    }
+    writer_pid = pid;
+    result_fd = pipefd[0];
+    return STEP_OK;
+}
+
+static void durable(const char *result)
+{
+    struct sx_buf b;
+    sx_msg_begin(&b, outbuf, sizeof outbuf, "DURABLE");
+    sx_msg_kvi(&b, "generation", current_gen);
+    if (sx_startswith(result, "ok ")) {
+        sx_msg_kv(&b, "ok", "1");
+        sx_msg_kv(&b, "image", image_path);
+        sx_msg_kv(&b, "bytes", result + 3);
+    } else {
+        sx_msg_kv(&b, "ok", "0");
+        sx_msg_kv(&b, "error", sx_startswith(result, "err ") ? result + 4 : "the image writer died");
+        sx_msg_kv(&b, "image", image_path);
+    }
+    send_msg(&b);
+}
+
+static void collect_writer(void)
+{
+    char res[640];
+    long n = 0, r;
+    while (n < (long)sizeof res - 1 && (r = sx_read(result_fd, res + n, sizeof res - 1 - (size_t)n)) > 0) n += r;
+    res[n > 0 ? n : 0] = 0;
+    sx_close(result_fd);
+    result_fd = -1;
+    if (writer_pid > 0) SX_SYS4(__NR_wait4, writer_pid, 0, 0x80000000 /* __WCLONE */, 0);
+    writer_pid = 0;
+    durable(res);
+}
+
+static void commit(uint32_t gen)
+{
+    struct sx_buf b;
+    long r = SX_SYS2(__NR_rename, tmp_path, image_path);
+    int dfd = (int)sx_open(sx_agent.ckptdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (dfd >= 0) {
+        SX_SYS1(__NR_fsync, dfd);
+        sx_close(dfd);
+    }
+    if (r == 0) sx_agent.generation = gen;
+    sx_msg_begin(&b, outbuf, sizeof outbuf, "COMMITTED");
+    sx_msg_kvi(&b, "generation", gen);
+    sx_msg_kvi(&b, "ok", r == 0);
+    if (r) sx_msg_kv(&b, "error", sx_errno_text(r));
+    sx_msg_kv(&b, "image", image_path);
+    send_msg(&b);
+}
+
+static void abort_generation(void)
+{
+    if (writer_pid > 0) {
+        SX_SYS2(__NR_kill, writer_pid, 9);
+        SX_SYS4(__NR_wait4, writer_pid, 0, 0x80000000, 0);
+        writer_pid = 0;
+    }
+    if (result_fd >= 0) {
+        sx_close(result_fd);
+        result_fd = -1;
+    }
+    SX_SYS1(__NR_unlink, tmp_path);
+    if (suspended) {
+        sx_threads_resume();
+        suspended = 0;
+    }
+}
+
+static void after_restart(void);
+
+static void on_event(const struct sx_msg *m)
+{
+    const char *name = sx_msg_get(m, "name");
+    const char *g = sx_msg_get(m, "generation");
+    const char *peers_s = sx_msg_get(m, "peers");
+    uint32_t gen = 0, peers = 1;
+    if (g) gen = (uint32_t)sx_parse_u64(&g, 10);
+    if (peers_s) peers = (uint32_t)sx_parse_u64(&peers_s, 10);
+    if (!name) return;
+    char err[600];
+    err[0] = 0;
+    if (sx_streq(name, "SUSPEND")) {
+        current_gen = gen;
+        if (sx_threads_suspend(err, sizeof err) < 0) {
+            sx_threads_resume();
+            arrive(name, gen, err, 0);
+            return;
+        }
+        suspended = 1;
+    } else if (sx_streq(name, "PRECHECKPOINT")) {
+        sx_procstate_capture(&saved_ps);
+    } else if (sx_streq(name, "WRITE")) {
+        int r = snapshot(gen, peers, err, sizeof err);
+        if (r == STEP_RESTARTED) {
+            after_restart();
+            return;
+        }
+        if (r == STEP_FAIL) {
+            arrive(name, gen, err, image_path);
+            return;
+        }
+        arrive(name, gen, 0, image_path);
+        if (result_fd < 0) durable("ok 0"); /* written in place */
+        return;
+    } else if (sx_streq(name, "RESUME")) {
+        if (suspended) sx_threads_resume();
+        suspended = 0;
+    }
+    arrive(name, gen, 0, 0);
+}
+
+/* ---- restart ---- */
+
+static void after_restart(void)
+{
+    struct sx_restart_info *ri = &sx_restart_info;
+    sx_fix_thread_after_restart(fs_base(), 0);
+    sx_threads_await_restored();
+    writer_pid = 0;
+    result_fd = -1;
+    suspended = 1; /* user threads wait in the handler until RESUME */
+    if (ri->hole_len) sx_munmap((void *)ri->hole_start, ri->hole_len);
+    sx_procstate_restore(&saved_ps);
+    update_managed_pid();
+    sx_agent.coord_fd = -1;
+    if (ri->magic != SX_RESTART_MAGIC) {
+        sx_log(0, "restarted without coordinator details; running on unmanaged", 0, 0);
+        sx_threads_resume();
+        suspended = 0;
+        return;
+    }
+    sx_agent.quiet = (int)ri->quiet;
+    sx_copy_str(sx_agent.coord_host, sizeof sx_agent.coord_host, ri->coord_host);
+    sx_agent.coord_port = (int)ri->coord_port;
+    sx_copy_str(sx_agent.secret, sizeof sx_agent.secret, ri->secret);
+    if (ri->have_ckptdir) sx_copy_str(sx_agent.ckptdir, sizeof sx_agent.ckptdir, ri->ckptdir);
+    sx_agent.generation = header.generation;
+    {
+        struct utsname u;
+        if (SX_SYS1(__NR_uname, &u) == 0) sx_copy_str(hostname, sizeof hostname, u.nodename);
+    }
+    if (join_coordinator(1, ri->image) < 0) {
+        sx_threads_resume();
+        suspended = 0;
+    }
+}
+
+/* ---- the checkpoint thread ---- */
+
+static void *ckpt_thread(void *arg)
+{
+    (void)arg;
+    if (sx_agent.tid_offset && *(int *)(fs_base() + (uint64_t)sx_agent.tid_offset) != (int)sx_gettid()) {
+        sx_log(1, "unknown glibc thread layout; thread ids will not be fixed after restart", 0, 0);
+        sx_agent.tid_offset = 0;
+    }
+    for (;;) {
+        if (sx_agent.coord_fd < 0) return 0;
+        struct pollfd p[2] = {{sx_agent.coord_fd, POLLIN, 0}, {result_fd, POLLIN, 0}};
+        long r = SX_SYS3(__NR_poll, p, result_fd >= 0 ? 2 : 1, -1);
+        if (r == -4) continue;
+        if (r < 0) return 0;
+        if (result_fd >= 0 && p[1].revents) {
+            collect_writer();
+            continue;
+        }
+        if (!p[0].revents) continue;
+        struct sx_msg m;
+        int rr = sx_coord_recv(sx_agent.coord_fd, msgbuf, &m);
+        if (rr < 0) {
+            sx_log(1, "lost the coordinator; this process runs on but can no longer be checkpointed", 0, 0);
+            abort_generation();
+            sx_close(sx_agent.coord_fd);
+            sx_agent.coord_fd = -1;
+            return 0;
+        }
+        if (sx_streq(m.verb, "EVENT")) on_event(&m);
+        else if (sx_streq(m.verb, "COMMIT")) {
+            const char *g = sx_msg_get(&m, "generation");
+            commit(g ? (uint32_t)sx_parse_u64(&g, 10) : current_gen);
+        } else if (sx_streq(m.verb, "ABORT")) {
+            abort_generation();
+            sx_log(1, "checkpoint aborted: ", sx_msg_get(&m, "reason"), 0);
+        } else if (sx_streq(m.verb, "KILL")) {
+            SX_SYS2(__NR_kill, sx_getpid(), 9);
+        }
+    }
+}
+
+__attribute__((constructor)) static void sx_agent_init(void)
+{
+    const char *port = getenv("STASIS_COORD_PORT");
+    const char *host = getenv("STASIS_COORD_HOST");
+    if (!port || !host) return;
+    const char *sig = getenv("STASIS_CKPT_SIGNAL");
+    const char *gz = getenv("STASIS_GZIP");
+    const char *quiet = getenv("STASIS_QUIET");
+    const char *dir = getenv("STASIS_CKPT_DIR");
+    const char *secret = getenv("STASIS_COORD_SECRET");
+    sx_agent.coord_fd = -1;
+    sx_agent.ckpt_signal = sig ? atoi(sig) : 12;
+    if (sx_agent.ckpt_signal < 1 || sx_agent.ckpt_signal > 64 || sx_agent.ckpt_signal == 9 ||
+        sx_agent.ckpt_signal == 19)
+        sx_agent.ckpt_signal = 12;
+    sx_agent.compress = gz ? atoi(gz) != 0 : 1;
+    sx_agent.quiet = quiet ? atoi(quiet) : 0;
+    sx_agent.coord_port = atoi(port);
+    sx_copy_str(sx_agent.coord_host, sizeof sx_agent.coord_host, host);
+    sx_copy_str(sx_agent.secret, sizeof sx_agent.secret, secret ? secret : "");
+    if (dir && dir[0]) sx_copy_str(sx_agent.ckptdir, sizeof sx_agent.ckptdir, dir);
+    else if (!getcwd(sx_agent.ckptdir, sizeof sx_agent.ckptdir)) sx_copy_str(sx_agent.ckptdir, 2, ".");
+
+    struct utsname u;
+    if (uname(&u) == 0) sx_copy_str(hostname, sizeof hostname, u.nodename);
+    read_program_name();
+    struct sx_buf b;
+    sx_buf_init(&b, sx_agent.upid, sizeof sx_agent.upid);
+    sx_buf_hex(&b, fnv64(hostname), 16);
+    sx_buf_add(&b, "-");
+    sx_buf_int(&b, sx_getpid());
+    sx_buf_add(&b, "-");
+    sx_buf_hex(&b, now_ns() / 1000, 1);
+
+    if (!claim_managed()) return;
+    find_glibc_layout();
+    if (join_coordinator(0, 0) < 0) return;
+    sx_threads_install_handler();
+
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    if (pthread_create(&t, &attr, ckpt_thread, 0) != 0) {
+        sx_log(0, "cannot start the checkpoint thread; this process will not be checkpointed", 0, 0);
+        pthread_sigmask(SIG_SETMASK, &old, 0);
+        return;
+    } else {
+        pthread_setname_np(t, "stasis:ckpt");
+    }
+    pthread_sigmask(SIG_SETMASK, &old, 0);
+    pthread_attr_destroy(&attr);
+    sx_agent.active = 1; /* only now: the checkpoint thread keeps the signal blocked */
+}

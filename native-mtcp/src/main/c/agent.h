@@ -1,0 +1,67 @@
+/* What the agent's files share. The agent is libstasis.so, preloaded into the target. */
+#ifndef STASIS_AGENT_H
+#define STASIS_AGENT_H
+#include <stdint.h>
+#include <signal.h>
+#include "image_format.h"
+
+#define SX_MAX_THREADS 4096
+
+/* --- agent.c --- */
+struct sx_agent {
+    int active;
+    int ckpt_signal;
+    int quiet;
+    int compress;
+    int coord_fd;
+    int coord_port;
+    char coord_host[64];
+    char secret[128];
+    char ckptdir[4096];
+    char upid[80];
+    char compid[80];
+    char program[256];
+    uint32_t generation;
+    /* glibc layout facts found at start, for fixing up threads after restart */
+    long tid_offset;    /* struct pthread's tid field, from the thread pointer */
+    long robust_offset; /* the robust-futex list head */
+    long rseq_offset;   /* __rseq_offset, or 0 when glibc registers no rseq */
+    uint32_t rseq_len;
+};
+extern struct sx_agent sx_agent;
+extern struct sx_restart_info sx_restart_info;
+void sx_log(int level, const char *a, const char *b, const char *c);
+
+/* --- threads.c: stopping and resuming user threads --- */
+int sx_ctx_save(struct sx_ctx *c) __attribute__((returns_twice));
+void sx_threads_install_handler(void);
+/* Stops every thread but the caller. 0, or -1 with a reason in err. */
+int sx_threads_suspend(char *err, unsigned long errlen);
+void sx_threads_resume(void);
+/* Fills records for the stopped threads plus the caller (the checkpoint thread). */
+int sx_threads_records(struct sx_thread_record *out, int max, const struct sx_ctx *self_ctx, uint64_t self_fs,
+                       const char *self_comm);
+/* After restart: waits until every restored user thread has checked in. */
+void sx_threads_await_restored(void);
+/* Signal wrappers consult these to keep the checkpoint signal to ourselves. */
+int sx_threads_user_action(const struct sigaction *act, struct sigaction *old);
+void sx_fix_thread_after_restart(uint64_t fs_base, const char *comm);
+
+/* --- procstate.c: process-wide kernel state --- */
+void sx_procstate_capture(struct sx_process_state *ps);
+extern uint64_t sx_shared_pending; /* process-wide pending signals at the last checkpoint */
+void sx_procstate_restore(const struct sx_process_state *ps);
+
+/* --- writer.c: the image --- */
+struct sx_write_job {
+    const char *tmp_path;
+    struct sx_image_header *header;
+    const struct sx_process_state *ps;
+    const struct sx_thread_record *threads;
+    int nthreads;
+    int compress;
+};
+/* Writes and fsyncs the whole image. Returns the file size, or -1 with a reason in err. */
+long sx_write_image(const struct sx_write_job *job, char *err, unsigned long errlen);
+
+#endif

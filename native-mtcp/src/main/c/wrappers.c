@@ -1,0 +1,52 @@
+/* Keeps the checkpoint signal ours: a program that installs a handler for it, or blocks
+ * it, gets what it asked for virtually, and checkpoints keep working. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <dlfcn.h>
+
+#include "agent.h"
+
+extern int __sigaction(int, const struct sigaction *, struct sigaction *);
+
+static int ours(int sig) { return sx_agent.active && sig == sx_agent.ckpt_signal; }
+
+__attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (ours(sig)) return sx_threads_user_action(act, old);
+    return __sigaction(sig, act, old);
+}
+
+__attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t handler)
+{
+    struct sigaction a = {0}, old = {0};
+    a.sa_handler = handler;
+    a.sa_flags = SA_RESTART;
+    sigemptyset(&a.sa_mask);
+    sigaddset(&a.sa_mask, sig);
+    if (sigaction(sig, &a, &old) < 0) return SIG_ERR;
+    return old.sa_handler;
+}
+
+static const sigset_t *without_ours(int how, const sigset_t *set, sigset_t *copy)
+{
+    if (!set || !sx_agent.active || how == SIG_UNBLOCK) return set;
+    *copy = *set;
+    sigdelset(copy, sx_agent.ckpt_signal);
+    return copy;
+}
+
+__attribute__((visibility("default"))) int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    static int (*real)(int, const sigset_t *, sigset_t *);
+    if (!real) real = dlsym(RTLD_NEXT, "pthread_sigmask");
+    sigset_t copy;
+    return real(how, without_ours(how, set, &copy), old);
+}
+
+__attribute__((visibility("default"))) int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    static int (*real)(int, const sigset_t *, sigset_t *);
+    if (!real) real = dlsym(RTLD_NEXT, "sigprocmask");
+    sigset_t copy;
+    return real(how, without_ours(how, set, &copy), old);
+}

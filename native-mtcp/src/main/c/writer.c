@@ -1,0 +1,466 @@
+/* Writing the image (docs/image-format.md).
+ *
+ * Normally this runs in a copy-on-write child of the target, made the moment all threads
+ * were stopped, so the program resumes while its snapshot is written. The child has no
+ * usable libc (other threads' locks were copied mid-use), so this file uses raw system
+ * calls and its own threads (sx_raw_thread) to compress in parallel. */
+#include "agent.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <fcntl.h>
+
+#include "crc32c.h"
+#include "lz4.h"
+#include "sys.h"
+#include "text.h"
+
+long sx_raw_thread(unsigned long flags, void *stack_top, void (*fn)(void *), void *arg);
+
+#define MAX_REGIONS 65536
+#define MAX_SCRATCH 32
+#define MAX_WORKERS 8
+#define CHUNK_PAGES (SX_MEMORY_CHUNK / SX_PAGE)
+#define WORKER_STACK (256 * 1024)
+
+enum sel { SEL_NONE, SEL_ANON, SEL_COW, SEL_RESIDENT };
+
+struct item {
+    uint64_t start;
+    uint32_t npages;
+    uint32_t region;
+};
+
+struct worker {
+    uint32_t *table;
+    uint8_t *out;
+    uint8_t *copy;
+    size_t out_cap;
+};
+
+/* Everything the writer threads share; they coordinate through atomics only. */
+static struct {
+    int fd, pagemap_fd, mem_fd;
+    int compress;
+    struct sx_region *regions;
+    uint8_t *region_sel;
+    int nregions;
+    struct item *items;
+    long nitems;
+    volatile long next_item;
+    volatile uint64_t file_off;
+    volatile uint64_t sections;
+    volatile uint64_t memory_bytes;
+    volatile long error; /* first -errno seen */
+    volatile int running;
+    struct worker workers[MAX_WORKERS];
+    uint64_t scratch_start[MAX_SCRATCH], scratch_end[MAX_SCRATCH];
+    int nscratch;
+} W;
+
+static void *scratch(size_t len)
+{
+    long p = sx_mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p < 0 && p > -4096) return 0;
+    if (W.nscratch < MAX_SCRATCH) {
+        W.scratch_start[W.nscratch] = (uint64_t)p;
+        W.scratch_end[W.nscratch] = (uint64_t)p + ((len + SX_PAGE - 1) & ~(SX_PAGE - 1));
+        W.nscratch++;
+    }
+    return (void *)p;
+}
+
+static void set_error(long e)
+{
+    long zero = 0;
+    __atomic_compare_exchange_n(&W.error, &zero, e, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static void seal_section(struct sx_section_header *h, const void *payload)
+{
+    h->payload_crc = sx_crc32c(0, payload, h->payload_size);
+    h->header_crc = sx_crc32c(0, h, offsetof(struct sx_section_header, header_crc));
+}
+
+/* Reserves room at the end of the file and writes one section there. */
+static void put_section(struct sx_section_header *h, const void *payload)
+{
+    seal_section(h, payload);
+    uint64_t off = __atomic_fetch_add(&W.file_off, sizeof *h + h->payload_size, __ATOMIC_SEQ_CST);
+    struct iovec iov[2] = {{h, sizeof *h}, {(void *)payload, h->payload_size}};
+    uint64_t want = sizeof *h + h->payload_size;
+    uint64_t done = 0;
+    while (done < want) {
+        long r = SX_SYS4(__NR_pwritev, W.fd, iov, 2, off + done);
+        if (r == -4) continue;
+        if (r <= 0) {
+            set_error(r ? r : -5);
+            return;
+        }
+        done += (uint64_t)r;
+        for (int i = 0; i < 2 && r > 0; i++) {
+            size_t take = (size_t)r < iov[i].iov_len ? (size_t)r : iov[i].iov_len;
+            iov[i].iov_base = (char *)iov[i].iov_base + take;
+            iov[i].iov_len -= take;
+            r -= (long)take;
+        }
+    }
+    __atomic_add_fetch(&W.sections, 1, __ATOMIC_SEQ_CST);
+}
+
+/* ---- /proc/self/maps ---- */
+
+static int is_scratch(uint64_t *start, uint64_t *end)
+{
+    /* trims a region so that none of the writer's own buffers are saved */
+    for (int i = 0; i < W.nscratch; i++) {
+        uint64_t s = W.scratch_start[i], e = W.scratch_end[i];
+        if (e <= *start || s >= *end) continue;
+        if (s <= *start && e >= *end) return 1;
+        if (s <= *start) *start = e;
+        else *end = s; /* keeps the part below; a scratch buffer never sits mid-region in practice */
+    }
+    return *start >= *end;
+}
+
+static void classify(struct sx_region *r, const char *perms, const char *path)
+{
+    r->prot = (perms[0] == 'r' ? 1u : 0) | (perms[1] == 'w' ? 2u : 0) | (perms[2] == 'x' ? 4u : 0);
+    r->kind = perms[3] == 's' ? SX_R_SHARED : SX_R_PRIVATE;
+    size_t n = sx_strlen(path);
+    const char *del = " (deleted)";
+    if (n > 10 && sx_streq(path + n - 10, del)) {
+        r->kind |= SX_R_DELETED;
+        n -= 10;
+    }
+    if (n >= sizeof r->path) n = sizeof r->path - 1;
+    memcpy(r->path, path, n);
+    r->path[n] = 0;
+    if (path[0] == '/') {
+        r->kind |= SX_R_FILE;
+        if (sx_startswith(path, "/dev/zero") || sx_startswith(path, "/SYSV") || sx_startswith(path, "/memfd:"))
+            r->kind = (r->kind & ~SX_R_FILE) | SX_R_ANON;
+    } else {
+        r->kind |= SX_R_ANON;
+        if (sx_streq(r->path, "[heap]")) r->kind |= SX_R_HEAP;
+        else if (sx_streq(r->path, "[stack]")) r->kind |= SX_R_STACK | SX_R_GROWSDOWN;
+        else if (sx_streq(r->path, "[vdso]")) r->kind |= SX_R_VDSO;
+        else if (sx_streq(r->path, "[vvar]")) r->kind |= SX_R_VVAR;
+        else if (sx_streq(r->path, "[vvar_vclock]")) r->kind |= SX_R_VVAR_VCLOCK;
+    }
+}
+
+static enum sel selection(const struct sx_region *r)
+{
+    if (r->kind & SX_R_SPECIAL) return SEL_NONE;
+    if (r->kind & SX_R_SHARED) return SEL_RESIDENT;
+    if ((r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED)) return SEL_COW;
+    return SEL_ANON;
+}
+
+static int read_maps(char *err, size_t errlen)
+{
+    static char buf[65536];
+    static char line[8192];
+    int fd = (int)sx_open("/proc/self/maps", O_RDONLY, 0);
+    if (fd < 0) {
+        sx_copy_str(err, errlen, "cannot read /proc/self/maps");
+        return -1;
+    }
+    size_t ll = 0;
+    for (;;) {
+        long got = sx_read(fd, buf, sizeof buf);
+        if (got <= 0) break;
+        for (long i = 0; i < got; i++) {
+            if (buf[i] != '\n') {
+                if (ll < sizeof line - 1) line[ll++] = buf[i];
+                continue;
+            }
+            line[ll] = 0;
+            ll = 0;
+            const char *p = line;
+            uint64_t start = sx_parse_u64(&p, 16);
+            p++;
+            uint64_t end = sx_parse_u64(&p, 16);
+            p++;
+            char perms[5] = {p[0], p[1], p[2], p[3], 0};
+            p += 5;
+            uint64_t offset = sx_parse_u64(&p, 16);
+            p++;
+            uint64_t major = sx_parse_u64(&p, 16);
+            p++;
+            uint64_t minor = sx_parse_u64(&p, 16);
+            p++;
+            uint64_t inode = sx_parse_u64(&p, 10);
+            while (*p == ' ') p++;
+            if (sx_streq(p, "[vsyscall]") || sx_streq(p, "[uprobes]")) continue;
+            if (is_scratch(&start, &end)) continue;
+            if (W.nregions == MAX_REGIONS) {
+                sx_copy_str(err, errlen, "too many memory regions");
+                sx_close(fd);
+                return -1;
+            }
+            struct sx_region *r = &W.regions[W.nregions++];
+            memset(r, 0, sizeof *r);
+            r->start = start;
+            r->end = end;
+            r->offset = offset;
+            r->inode = inode;
+            r->dev = (major << 8) | minor;
+            classify(r, perms, p);
+            if ((r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED)) {
+                struct stat st;
+                if (SX_SYS2(__NR_stat, r->path, &st) == 0) {
+                    r->file_size = (uint64_t)st.st_size;
+                    r->file_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+                }
+            }
+        }
+    }
+    sx_close(fd);
+    return 0;
+}
+
+/* ---- memory ---- */
+
+static int page_is_zero(const uint8_t *p)
+{
+    const uint64_t *w = (const uint64_t *)p;
+    uint64_t acc = 0;
+    for (int i = 0; i < 512; i += 8)
+        acc |= w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7];
+    return acc == 0;
+}
+
+static void emit_run(struct worker *wk, uint64_t addr, const uint8_t *data, size_t len)
+{
+    struct sx_section_header h = {0};
+    h.type = SX_SEC_MEMORY;
+    h.addr = addr;
+    h.raw_size = len;
+    const void *payload = data;
+    h.payload_size = len;
+    if (W.compress) {
+        size_t c = sx_lz4_compress(data, len, wk->out, len - len / 16, wk->table);
+        if (c) {
+            payload = wk->out;
+            h.payload_size = c;
+            h.flags = SX_SECF_LZ4;
+        }
+    }
+    put_section(&h, payload);
+    __atomic_add_fetch(&W.memory_bytes, len, __ATOMIC_SEQ_CST);
+}
+
+static void select_pages(const struct item *it, enum sel mode, uint8_t *sel)
+{
+    if (mode == SEL_RESIDENT) {
+        if (SX_SYS3(__NR_mincore, it->start, (uint64_t)it->npages * SX_PAGE, sel) < 0)
+            memset(sel, 1, it->npages);
+        for (uint32_t k = 0; k < it->npages; k++) sel[k] &= 1;
+        return;
+    }
+    uint64_t pm[CHUNK_PAGES];
+    long got = sx_pread(W.pagemap_fd, pm, (size_t)it->npages * 8, (it->start / SX_PAGE) * 8);
+    if (got != (long)it->npages * 8) {
+        memset(sel, 1, it->npages); /* cannot tell: save everything readable */
+        return;
+    }
+    for (uint32_t k = 0; k < it->npages; k++) {
+        int present = (pm[k] >> 63) & 1, swapped = (pm[k] >> 62) & 1, file = (pm[k] >> 61) & 1;
+        sel[k] = mode == SEL_ANON ? (present | swapped) : ((present && !file) || swapped);
+    }
+}
+
+static void process_item(struct worker *wk, const struct item *it)
+{
+    const struct sx_region *r = &W.regions[it->region];
+    uint8_t sel[CHUNK_PAGES];
+    select_pages(it, (enum sel)W.region_sel[it->region], sel);
+    int any = 0;
+    for (uint32_t k = 0; k < it->npages; k++) any |= sel[k];
+    if (!any) return;
+
+    const uint8_t *base = (const uint8_t *)it->start;
+    if (!(r->prot & 1)) {
+        /* unreadable (PROT_NONE, guard pages...): read through /proc/self/mem instead */
+        long got = sx_pread(W.mem_fd, wk->copy, (size_t)it->npages * SX_PAGE, it->start);
+        if (got != (long)((uint64_t)it->npages * SX_PAGE)) return;
+        base = wk->copy;
+    }
+    uint32_t k = 0;
+    while (k < it->npages) {
+        if (!sel[k] || page_is_zero(base + (uint64_t)k * SX_PAGE)) {
+            k++;
+            continue;
+        }
+        uint32_t first = k;
+        while (k < it->npages && sel[k] && !page_is_zero(base + (uint64_t)k * SX_PAGE)) k++;
+        emit_run(wk, it->start + (uint64_t)first * SX_PAGE, base + (uint64_t)first * SX_PAGE,
+                 (size_t)(k - first) * SX_PAGE);
+        if (W.error) return;
+    }
+}
+
+static void worker_main(void *arg)
+{
+    struct worker *wk = arg;
+    for (;;) {
+        long i = __atomic_fetch_add(&W.next_item, 1, __ATOMIC_SEQ_CST);
+        if (i >= W.nitems || W.error) break;
+        process_item(wk, &W.items[i]);
+    }
+    __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
+    sx_futex(&W.running, SX_FUTEX_WAKE, 1, 0);
+}
+
+static int cpu_count(void)
+{
+    uint64_t mask[16] = {0};
+    long n = SX_SYS3(__NR_sched_getaffinity, 0, sizeof mask, mask);
+    if (n <= 0) return 1;
+    int c = 0;
+    for (long i = 0; i < n / 8; i++) c += __builtin_popcountll(mask[i]);
+    return c > 0 ? c : 1;
+}
+
+static int plan_items(char *err, size_t errlen)
+{
+    long total = 0;
+    for (int i = 0; i < W.nregions; i++) {
+        W.region_sel[i] = (uint8_t)selection(&W.regions[i]);
+        if (W.region_sel[i] != SEL_NONE)
+            total += (long)((W.regions[i].end - W.regions[i].start) / SX_MEMORY_CHUNK) + 1;
+    }
+    W.items = scratch((size_t)total * sizeof(struct item) + SX_PAGE);
+    if (!W.items) {
+        sx_copy_str(err, errlen, "out of memory planning the image");
+        return -1;
+    }
+    W.nitems = 0;
+    for (int i = 0; i < W.nregions; i++) {
+        if (W.region_sel[i] == SEL_NONE) continue;
+        for (uint64_t a = W.regions[i].start; a < W.regions[i].end; a += SX_MEMORY_CHUNK) {
+            uint64_t e = a + SX_MEMORY_CHUNK < W.regions[i].end ? a + SX_MEMORY_CHUNK : W.regions[i].end;
+            W.items[W.nitems++] = (struct item){a, (uint32_t)((e - a) / SX_PAGE), (uint32_t)i};
+        }
+    }
+    return 0;
+}
+
+static void error_text(char *err, size_t errlen, const char *what, const char *path, long e)
+{
+    struct sx_buf b;
+    sx_buf_init(&b, err, errlen);
+    sx_buf_add(&b, what);
+    sx_buf_add(&b, path);
+    sx_buf_add(&b, ": ");
+    sx_buf_add(&b, sx_errno_text(e));
+}
+
+static void put_meta(uint32_t type, const void *payload, uint64_t len)
+{
+    struct sx_section_header h = {0};
+    h.type = type;
+    h.payload_size = len;
+    h.raw_size = len;
+    put_section(&h, payload);
+}
+
+long sx_write_image(const struct sx_write_job *job, char *err, unsigned long errlen)
+{
+    memset(&W, 0, sizeof W);
+    W.compress = job->compress;
+    W.regions = scratch(sizeof(struct sx_region) * MAX_REGIONS);
+    W.region_sel = scratch(MAX_REGIONS);
+    int nworkers = cpu_count();
+    if (nworkers > MAX_WORKERS) nworkers = MAX_WORKERS;
+    for (int i = 0; i < nworkers; i++) {
+        struct worker *wk = &W.workers[i];
+        wk->table = scratch(SX_LZ4_TABLE_BYTES);
+        wk->out_cap = sx_lz4_bound(SX_MEMORY_CHUNK);
+        wk->out = scratch(wk->out_cap);
+        wk->copy = scratch(SX_MEMORY_CHUNK);
+        if (!wk->table || !wk->out || !wk->copy) nworkers = i;
+    }
+    uint8_t *stacks = scratch((size_t)WORKER_STACK * MAX_WORKERS);
+    if (!W.regions || !W.region_sel || !stacks || nworkers == 0) {
+        sx_copy_str(err, errlen, "out of memory for the image writer");
+        return -1;
+    }
+    if (read_maps(err, errlen) < 0 || plan_items(err, errlen) < 0) return -1;
+
+    W.pagemap_fd = (int)sx_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
+    W.mem_fd = (int)sx_open("/proc/self/mem", O_RDONLY | O_CLOEXEC, 0);
+    W.fd = (int)sx_open(job->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (W.fd < 0) {
+        error_text(err, errlen, "cannot create ", job->tmp_path, W.fd);
+        return -1;
+    }
+
+    struct sx_image_header *hd = job->header;
+    hd->header_crc = 0;
+    hd->header_crc = sx_crc32c(0, hd, SX_HEADER_SIZE);
+    long r = sx_pwrite_all(W.fd, hd, SX_HEADER_SIZE, 0);
+    if (r < 0) {
+        error_text(err, errlen, "cannot write ", job->tmp_path, r);
+        sx_close(W.fd);
+        return -1;
+    }
+    W.file_off = SX_HEADER_SIZE;
+    put_meta(SX_SEC_PROCESS, job->ps, sizeof *job->ps);
+    put_meta(SX_SEC_THREADS, job->threads, sizeof(struct sx_thread_record) * (uint64_t)job->nthreads);
+    {
+        /* REGIONS payload: count and record size, then the records */
+        struct sx_section_header h = {0};
+        uint32_t head[2] = {(uint32_t)W.nregions, (uint32_t)sizeof(struct sx_region)};
+        uint64_t len = sizeof head + sizeof(struct sx_region) * (uint64_t)W.nregions;
+        uint8_t *payload = scratch(len);
+        if (!payload) {
+            sx_copy_str(err, errlen, "out of memory for the region table");
+            sx_close(W.fd);
+            return -1;
+        }
+        memcpy(payload, head, sizeof head);
+        memcpy(payload + sizeof head, W.regions, sizeof(struct sx_region) * (uint64_t)W.nregions);
+        h.type = SX_SEC_REGIONS;
+        h.payload_size = h.raw_size = len;
+        put_section(&h, payload);
+    }
+
+    W.running = nworkers;
+    for (int i = 1; i < nworkers; i++) {
+        long t = sx_raw_thread(0x00000100 | 0x00000200 | 0x00000400 | 0x00000800 | 0x00010000 | 0x00040000,
+                               stacks + (size_t)WORKER_STACK * (size_t)(i + 1), worker_main, &W.workers[i]);
+        if (t < 0) __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
+    }
+    worker_main(&W.workers[0]);
+    for (;;) {
+        int now = __atomic_load_n(&W.running, __ATOMIC_SEQ_CST);
+        if (now <= 0) break;
+        sx_futex(&W.running, SX_FUTEX_WAIT, now, 0);
+    }
+    if (W.error) {
+        error_text(err, errlen, "cannot write ", job->tmp_path, W.error);
+        sx_close(W.fd);
+        return -1;
+    }
+
+    struct sx_trailer t = {"STASEND", W.sections, W.file_off, W.memory_bytes};
+    struct sx_section_header th = {0};
+    th.type = SX_SEC_TRAILER;
+    th.payload_size = th.raw_size = sizeof t;
+    put_section(&th, &t);
+    long fs = SX_SYS1(__NR_fsync, W.fd);
+    if (W.error || fs < 0) {
+        error_text(err, errlen, "cannot write ", job->tmp_path, W.error ? W.error : fs);
+        sx_close(W.fd);
+        return -1;
+    }
+    sx_close(W.fd);
+    sx_close(W.pagemap_fd);
+    sx_close(W.mem_fd);
+    return (long)W.file_off;
+}
