@@ -20,6 +20,7 @@
 #include <gnu/libc-version.h>
 
 #include "coord.h"
+#include "plugin_host.h"
 #include "sys.h"
 #include "text.h"
 
@@ -71,6 +72,18 @@ static void arrive(const char *name, uint32_t gen, const char *error, const char
     sx_msg_kvi(&b, "ok", error ? 0 : 1);
     if (error) sx_msg_kv(&b, "error", error);
     if (image) sx_msg_kv(&b, "image", image);
+    send_msg(&b);
+}
+
+static void arrive_failed(const char *name, uint32_t gen, const char *error, const char *plugin)
+{
+    struct sx_buf b;
+    sx_msg_begin(&b, outbuf, sizeof outbuf, "ARRIVE");
+    sx_msg_kv(&b, "name", name);
+    sx_msg_kvi(&b, "generation", gen);
+    sx_msg_kv(&b, "ok", "0");
+    sx_msg_kv(&b, "error", error);
+    if (plugin) sx_msg_kv(&b, "plugin", plugin);
     send_msg(&b);
 }
 
@@ -394,8 +407,14 @@ static void on_event(const struct sx_msg *m)
     if (peers_s) peers = (uint32_t)sx_parse_u64(&peers_s, 10);
     if (!name) return;
     char err[600];
+    const char *failed = 0;
     err[0] = 0;
-    if (sx_streq(name, "SUSPEND")) {
+    if (sx_streq(name, "PRESUSPEND")) {
+        if (sx_hooks_run(SX_EV_PRESUSPEND, err, sizeof err, &failed) < 0) {
+            arrive_failed(name, gen, err, failed);
+            return;
+        }
+    } else if (sx_streq(name, "SUSPEND")) {
         current_gen = gen;
         if (sx_threads_suspend(err, sizeof err) < 0) {
             sx_threads_resume();
@@ -405,6 +424,10 @@ static void on_event(const struct sx_msg *m)
         suspended = 1;
     } else if (sx_streq(name, "PRECHECKPOINT")) {
         sx_procstate_capture(&saved_ps);
+        if (sx_hooks_run(SX_EV_PRECHECKPOINT, err, sizeof err, &failed) < 0) {
+            arrive_failed(name, gen, err, failed);
+            return;
+        }
     } else if (sx_streq(name, "WRITE")) {
         int r = snapshot(gen, peers, err, sizeof err);
         if (r == STEP_RESTARTED) {
@@ -418,8 +441,13 @@ static void on_event(const struct sx_msg *m)
         arrive(name, gen, 0, image_path);
         if (result_fd < 0) durable("ok 0"); /* written in place */
         return;
+    } else if (sx_streq(name, "RESTART")) {
+        sx_hooks_run(SX_EV_RESTART, err, sizeof err, 0);
     } else if (sx_streq(name, "RESUME")) {
-        if (suspended) sx_threads_resume();
+        if (suspended) {
+            sx_hooks_run(SX_EV_RESUME, err, sizeof err, 0);
+            sx_threads_resume();
+        }
         suspended = 0;
     }
     arrive(name, gen, 0, 0);
