@@ -121,6 +121,11 @@ size_t sx_lz4_compress(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, u
     return (size_t)(op - dst);
 }
 
+/* Fixed-size copies the compiler turns into plain moves, even in the freestanding restorer
+ * (built with -fno-builtin, where a plain memcpy call would stay a call). */
+static inline void copy8(uint8_t *d, const uint8_t *s) { __builtin_memcpy(d, s, 8); }
+static inline void copy16(uint8_t *d, const uint8_t *s) { __builtin_memcpy(d, s, 16); }
+
 long sx_lz4_decompress(const uint8_t *src, size_t srclen, uint8_t *dst, size_t cap)
 {
     const uint8_t *ip = src;
@@ -140,7 +145,11 @@ long sx_lz4_decompress(const uint8_t *src, size_t srclen, uint8_t *dst, size_t c
             } while (b == 255);
         }
         if ((size_t)(iend - ip) < lit || (size_t)(oend - op) < lit) return -1;
-        memcpy(op, ip, lit);
+        if (lit <= 16 && iend - ip >= 16 && oend - op >= 16) {
+            copy16(op, ip); /* may copy past the literals; later output overwrites it */
+        } else {
+            memcpy(op, ip, lit);
+        }
         op += lit;
         ip += lit;
         if (ip == iend) break; /* the last sequence has literals only */
@@ -160,15 +169,18 @@ long sx_lz4_decompress(const uint8_t *src, size_t srclen, uint8_t *dst, size_t c
         ml += MINMATCH;
         if ((size_t)(oend - op) < ml) return -1;
         const uint8_t *m = op - off;
-        if (off >= 8) {
-            while (ml >= 8) {
-                memcpy(op, m, 8);
+        uint8_t *mend = op + ml;
+        if (off >= 8 && (size_t)(oend - op) >= ml + 8) {
+            /* 8-byte steps never overlap when the distance is at least 8 */
+            while (op < mend) {
+                copy8(op, m);
                 op += 8;
                 m += 8;
-                ml -= 8;
             }
+            op = mend;
+        } else {
+            while (op < mend) *op++ = *m++;
         }
-        while (ml--) *op++ = *m++;
     }
     return (long)(op - dst);
 }

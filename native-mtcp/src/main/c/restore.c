@@ -30,7 +30,6 @@ extern char __executable_start[], _end[];
 #define MAX_INTERVALS 70000
 #define STACK_SIZE (1024 * 1024)
 #define THREAD_STACK (32 * 1024)
-#define SCRATCH_SIZE (2 * 1024 * 1024)
 #define EXIT_REFUSED 2
 #define EXIT_BROKEN 3
 
@@ -52,7 +51,8 @@ static struct {
     uint64_t img_len;
     uint64_t off_process, off_threads, off_regions;
     struct special special[3]; /* vvar, vvar_vclock, vdso */
-    uint64_t hole, hole_len, code_len, img_off_in_hole, stack_off, threads_off, scratch_off, temp_off;
+    uint64_t hole, hole_len, code_len, img_off_in_hole, stack_off, threads_off, fillers_off, temp_off;
+    uint32_t nfillers;
     struct interval iv[MAX_INTERVALS];
     long niv;
 } R;
@@ -146,7 +146,7 @@ static void map_image(void)
     if (st.st_size == 0) refuse("the file is empty", 0);
     if ((uint64_t)st.st_size < SX_HEADER_SIZE) refuse("too short to be a checkpoint image", 0);
     R.img_len = ((uint64_t)st.st_size + SX_PAGE - 1) & ~(SX_PAGE - 1);
-    long p = sx_mmap(0, R.img_len, PROT_READ, MAP_PRIVATE, fd, 0);
+    long p = sx_mmap(0, R.img_len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     sx_close(fd);
     if (p < 0 && p > -4096) refuse("cannot map: ", sx_errno_text(p));
     R.img = (uint8_t *)p;
@@ -377,17 +377,25 @@ static const struct sx_region *region_of(uint64_t addr)
     return 0;
 }
 
-static void fill_memory(void)
+#define MAX_FILLERS 8
+#define FILLER_STACK (64 * 1024)
+static volatile int fillers_running;
+
+/* Filler k of n handles every n-th MEMORY section: sections are independent. */
+static void fill_part(const void *arg)
 {
+    long k = (long)arg, n = (long)R.nfillers, index = 0;
     uint64_t off = SX_HEADER_SIZE;
     for (;;) {
         const struct sx_section_header *s = (const void *)(R.img + off);
         uint64_t body = off + sizeof *s;
         if (s->type == SX_SEC_TRAILER) break;
-        if (s->type == SX_SEC_MEMORY) {
+        if (s->type == SX_SEC_MEMORY && index++ % n == k) {
             const struct sx_region *r = region_of(s->addr);
             if (!r || s->addr + s->raw_size > r->end) broken("memory outside the saved regions", 0);
             if (writable_during_fill(r)) {
+                /* one call faults in the whole chunk instead of a trap per page */
+                SX_SYS3(__NR_madvise, s->addr, s->raw_size, 23 /* MADV_POPULATE_WRITE */);
                 if (s->flags & SX_SECF_LZ4) {
                     long got = sx_lz4_decompress(R.img + body, s->payload_size, (uint8_t *)s->addr, s->raw_size);
                     if (got != (long)s->raw_size) broken("corrupt compressed memory", 0);
@@ -397,6 +405,27 @@ static void fill_memory(void)
             }
         }
         off = body + s->payload_size;
+    }
+    if (k == 0) return;
+    __atomic_sub_fetch(&fillers_running, 1, __ATOMIC_SEQ_CST);
+    sx_futex(&fillers_running, SX_FUTEX_WAKE, 1, 0);
+    sx_exit(0);
+}
+
+static void fill_memory(void)
+{
+    uint8_t *stacks = (uint8_t *)(R.hole + R.fillers_off);
+    fillers_running = (int)R.nfillers - 1;
+    for (long k = 1; k < (long)R.nfillers; k++) {
+        long e = sx_clone_thread(0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000, stacks + (uint64_t)k * FILLER_STACK,
+                                 0, fill_part, (const void *)k);
+        if (e < 0) broken("cannot start a filler thread: ", e);
+    }
+    fill_part((const void *)0);
+    for (;;) {
+        int now = __atomic_load_n(&fillers_running, __ATOMIC_SEQ_CST);
+        if (now <= 0) break;
+        sx_futex(&fillers_running, SX_FUTEX_WAIT, now, 0);
     }
 }
 
@@ -484,6 +513,17 @@ static __attribute__((noreturn)) void phase2(void)
 
 /* ---- phase 1 ---- */
 
+static uint32_t cpu_count(void)
+{
+    uint64_t mask[16] = {0};
+    long n = SX_SYS3(__NR_sched_getaffinity, 0, sizeof mask, mask);
+    uint32_t c = 0;
+    for (long i = 0; i < n / 8; i++)
+        for (uint64_t m = mask[i]; m; m &= m - 1) c++; /* no libgcc here for popcount */
+    if (c < 1) c = 1;
+    return c > MAX_FILLERS ? MAX_FILLERS : c;
+}
+
 void sx_restore_main(long *sp)
 {
     uint64_t all = ~0ull;
@@ -502,7 +542,9 @@ void sx_restore_main(long *sp)
     R.img_off_in_hole = code_len;
     R.stack_off = R.img_off_in_hole + img_len;
     R.threads_off = R.stack_off + STACK_SIZE;
-    R.temp_off = R.threads_off + (uint64_t)(nt + 2) * THREAD_STACK;
+    R.fillers_off = R.threads_off + (uint64_t)(nt + 2) * THREAD_STACK;
+    R.temp_off = R.fillers_off + (uint64_t)(MAX_FILLERS + 1) * FILLER_STACK;
+    R.nfillers = cpu_count();
     R.hole_len = R.temp_off + special_len + SX_PAGE;
     R.hole = find_hole(R.hole_len);
 
