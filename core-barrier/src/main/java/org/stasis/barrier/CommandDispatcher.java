@@ -1,0 +1,118 @@
+package org.stasis.barrier;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns COMMAND frames into kernel calls and kernel answers into RESULT frames. Loop confined. */
+final class CommandDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
+
+    private final CoordinatorKernel kernel;
+
+    CommandDispatcher(CoordinatorKernel kernel) {
+        this.kernel = kernel;
+    }
+
+    /** The future completes on the event loop: at once, or when a blocking checkpoint ends. */
+    CompletableFuture<Message> dispatch(Message command) {
+        String verb = command.get("verb", "");
+        log.debug("command {}", verb);
+        return switch (verb) {
+            case "status" -> done(status(kernel.status()));
+            case "list" -> done(list(kernel.workers()));
+            case "checkpoint" -> {
+                CheckpointStart start = kernel.requestCheckpoint("checkpoint command");
+                yield done(start.started()
+                        ? ok().put("generation", start.generation()).build()
+                        : failed(start.error()));
+            }
+            case "bcheckpoint" -> kernel.requestCheckpoint("bcheckpoint command").result()
+                    .thenApply(CommandDispatcher::checkpointResult);
+            case "kcheckpoint" -> kernel.requestCheckpoint("kcheckpoint command").result().thenApply(r -> {
+                // Only a durable generation justifies killing the job; after a failure it keeps running.
+                if (r.ok()) {
+                    kernel.killWorkers("kcheckpoint");
+                }
+                return checkpointResult(r);
+            });
+            case "interval" -> done(interval(command.get("value")));
+            case "kill" -> {
+                kernel.killWorkers("kill command");
+                yield done(ok().build());
+            }
+            case "quit" -> {
+                kernel.quit();
+                yield done(ok().build());
+            }
+            default -> done(failed(verb.isEmpty() ? "COMMAND without verb" : "unknown command: " + verb));
+        };
+    }
+
+    private Message interval(String value) {
+        int seconds;
+        try {
+            seconds = Integer.parseInt(value == null ? "" : value.trim());
+        } catch (NumberFormatException e) {
+            seconds = -1;
+        }
+        if (seconds < 0) {
+            return failed("interval needs value=<seconds>, a whole number >= 0; got " + value);
+        }
+        kernel.setInterval(seconds);
+        log.info("checkpoint interval set to {} s", seconds);
+        return ok().put("interval", seconds).build();
+    }
+
+    static Message status(CoordinatorStatus s) {
+        return ok()
+                .put("host", s.host())
+                .put("port", s.port())
+                .put("peers", s.peers())
+                .put("running", yesNo(s.running()))
+                .put("compid", s.compid())
+                .put("generation", s.generation())
+                .put("interval", s.interval())
+                .put("ckpt_in_progress", yesNo(s.checkpointInProgress()))
+                .put("last_result", s.lastResult())
+                .put("last_error", oneLine(s.lastError()))
+                .put("last_images", String.join(":", s.lastImages()))
+                .build();
+    }
+
+    private static Message list(List<WorkerSession> workers) {
+        Message.Builder result = ok().put("count", workers.size());
+        for (int i = 0; i < workers.size(); i++) {
+            result.put("worker." + (i + 1), oneLine(workers.get(i).listEntry()));
+        }
+        return result.build();
+    }
+
+    private static Message checkpointResult(CheckpointResult r) {
+        return r.ok()
+                ? ok().put("generation", r.generation()).put("images", r.images().size()).build()
+                : failed(r.error());
+    }
+
+    private static Message.Builder ok() {
+        return Message.builder(Verbs.RESULT).put("ok", 1);
+    }
+
+    private static Message failed(String error) {
+        return Message.builder(Verbs.RESULT).put("ok", 0).put("error", oneLine(error)).build();
+    }
+
+    private static CompletableFuture<Message> done(Message m) {
+        return CompletableFuture.completedFuture(m);
+    }
+
+    private static String yesNo(boolean b) {
+        return b ? "yes" : "no";
+    }
+
+    /** Values travel one per line; text that came from a peer could carry a newline. */
+    static String oneLine(String s) {
+        return s.replace('\n', ' ').replace('\r', ' ');
+    }
+}

@@ -1,0 +1,443 @@
+package org.stasis.barrier;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All coordinator state and the rules that change it: registry, generations, restart,
+ * name service, plugin barriers, periodic checkpoints.
+ *
+ * <p>Every method must be called on the one event loop thread; that is the whole concurrency
+ * story, which is why nothing here is locked or volatile.
+ */
+final class CoordinatorKernel {
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorKernel.class);
+
+    private final KernelSettings settings;
+    private final ScheduledExecutorService loop;
+    private final Runnable onTerminate;
+    private final List<String> checkpointBarriers;
+    private final List<String> restartBarriers;
+
+    private final Map<Integer, WorkerSession> workers = new LinkedHashMap<>();
+    private final NamedBarriers namedBarriers = new NamedBarriers();
+    private final Map<String, String> store = new HashMap<>();
+    private int nextWorkerNumber = 1;
+    private boolean everJoined;
+    private String compid = "";
+    private int generation;
+    /**
+     * Highest generation number handed out. Aborted attempts are never reused, so a late answer
+     * to an aborted generation cannot be mistaken for one to its successor.
+     */
+    private int lastAttempt;
+    private LastOutcome last = LastOutcome.NONE;
+
+    private GenerationRun checkpoint;
+    private final List<CompletableFuture<CheckpointResult>> checkpointWaiters = new ArrayList<>();
+    private RestartGathering gathering;
+    private GenerationRun restart;
+
+    private int interval;
+    private ScheduledFuture<?> ticker;
+    private boolean terminated;
+
+    CoordinatorKernel(KernelSettings settings, ScheduledExecutorService loop, Runnable onTerminate) {
+        this(settings, loop, onTerminate, Barriers.CHECKPOINT, Barriers.RESTORE);
+    }
+
+    CoordinatorKernel(KernelSettings settings, ScheduledExecutorService loop, Runnable onTerminate,
+            List<String> checkpointBarriers, List<String> restartBarriers) {
+        this.settings = settings;
+        this.loop = loop;
+        this.onTerminate = onTerminate;
+        this.checkpointBarriers = List.copyOf(checkpointBarriers);
+        this.restartBarriers = List.copyOf(restartBarriers);
+        setInterval(settings.initialInterval());
+    }
+
+    // ---- workers joining and leaving -------------------------------------------------------
+
+    /**
+     * Registers a worker and sends it WELCOME.
+     *
+     * @return the session, or null if refused (the reason has then been sent and logged)
+     */
+    WorkerSession admit(Peer peer, WorkerHello hello) {
+        String refusal = refusalFor(hello);
+        if (refusal != null) {
+            log.warn("refused worker {} from {}: {}", hello.upid(), peer.remoteAddress(), refusal);
+            peer.sendAndClose(Message.builder(Verbs.REFUSED).put("reason", refusal).build());
+            return null;
+        }
+        if (workers.isEmpty()) {
+            beginComputation(hello);
+        }
+        WorkerSession worker = new WorkerSession(nextWorkerNumber++, hello, peer);
+        workers.put(worker.number(), worker);
+        everJoined = true;
+        log.info("{} joined{} from {} ({} peers)", worker.describe(),
+                hello.restart() ? " restored from generation " + hello.generation() : "",
+                peer.remoteAddress(), workers.size());
+        worker.send(Message.builder(Verbs.WELCOME)
+                .put("worker", worker.number())
+                .put("compid", compid)
+                .put("generation", generation)
+                .build());
+        if (hello.restart()) {
+            gather(worker, hello);
+        }
+        return worker;
+    }
+
+    private String refusalFor(WorkerHello hello) {
+        if (terminated) {
+            return "coordinator is shutting down";
+        }
+        for (WorkerSession w : workers.values()) {
+            if (w.hello().upid().equals(hello.upid())) {
+                return "a worker with upid " + hello.upid() + " is already connected (" + w.describe() + ")";
+            }
+        }
+        if (!hello.restart()) {
+            return null;
+        }
+        if (checkpoint != null) {
+            return "a checkpoint is in progress";
+        }
+        if (restart != null) {
+            return "a restart of generation " + restart.generation() + " is already under way";
+        }
+        if (!workers.isEmpty() && !compid.equals(hello.compid())) {
+            return "this coordinator runs computation " + compid + ", not " + hello.compid();
+        }
+        if (gathering != null && !gathering.accepts(hello)) {
+            return "waiting for workers of generation " + gathering.generation() + " of " + gathering.compid()
+                    + ", not generation " + hello.generation();
+        }
+        return null;
+    }
+
+    /** The first worker defines the computation: a fresh one, or the one its image belongs to. */
+    private void beginComputation(WorkerHello first) {
+        if (first.restart()) {
+            compid = first.compid();
+            // Numbering continues from the image so generations stay unique across restarts.
+            generation = first.generation();
+        } else {
+            compid = CompIds.create(settings.port(), System.currentTimeMillis());
+            generation = 0;
+        }
+        lastAttempt = generation;
+        store.clear();
+        log.info("computation {} begins at generation {}", compid, generation);
+    }
+
+    private void gather(WorkerSession worker, WorkerHello hello) {
+        if (gathering == null) {
+            gathering = new RestartGathering(hello.compid(), hello.generation(), hello.peers());
+        }
+        gathering.add(worker);
+        if (!gathering.isComplete()) {
+            log.info("restart of generation {}: {} of {} workers present", gathering.generation(),
+                    gathering.workers().size(), gathering.expected());
+            return;
+        }
+        restart = new GenerationRun("restart", gathering.generation(), Step.restart(restartBarriers),
+                gathering.workers(), Map.of("peers", String.valueOf(gathering.expected())));
+        gathering = null;
+        log.info("restart of generation {} begins with {} workers", restart.generation(), restart.size());
+        restart.begin();
+    }
+
+    void workerGone(WorkerSession worker) {
+        if (workers.remove(worker.number()) == null) {
+            return;
+        }
+        log.info("{} left ({} peers)", worker.describe(), workers.size());
+        if (checkpoint != null && checkpoint.involves(worker)) {
+            abortCheckpoint(worker.describe() + " disconnected during " + checkpoint.currentLabel());
+        }
+        if (restart != null && restart.involves(worker)) {
+            abortRestart(worker.describe() + " disconnected during " + restart.currentLabel());
+        }
+        if (gathering != null) {
+            gathering.remove(worker);
+            if (gathering.isEmpty()) {
+                gathering = null;
+            }
+        }
+        namedBarriers.forget(worker.number());
+        releaseCompleteBarriers();
+        if (workers.isEmpty() && everJoined && settings.exitOnLast()) {
+            terminate("the last worker disconnected (--exit-on-last)");
+        }
+    }
+
+    // ---- messages from workers -------------------------------------------------------------
+
+    void onWorkerMessage(WorkerSession worker, Message message) throws ProtocolException {
+        switch (message.verb()) {
+            case Verbs.ARRIVE, Verbs.DURABLE, Verbs.COMMITTED -> onStepAnswer(worker, message);
+            case Verbs.KV_PUT -> {
+                String key = required(message, "key");
+                store.put(key, message.get("value", ""));
+                worker.send(Message.builder(Verbs.KV_OK).put("key", key).build());
+            }
+            case Verbs.KV_GET -> {
+                String key = required(message, "key");
+                String value = store.get(key);
+                worker.send(Message.builder(Verbs.KV_VALUE)
+                        .put("key", key)
+                        .put("found", value == null ? 0 : 1)
+                        .put("value", value == null ? "" : value)
+                        .build());
+            }
+            case Verbs.BARRIER -> {
+                namedBarriers.arrive(required(message, "name"), worker.number());
+                releaseCompleteBarriers();
+            }
+            default -> throw new ProtocolException("unexpected " + message.verb() + " from a worker");
+        }
+    }
+
+    private static String required(Message message, String key) throws ProtocolException {
+        String value = message.get(key);
+        if (value == null || value.isEmpty()) {
+            throw new ProtocolException(message.verb() + " without " + key);
+        }
+        return value;
+    }
+
+    private void releaseCompleteBarriers() {
+        for (String name : namedBarriers.takeComplete(workers.keySet())) {
+            log.debug("plugin barrier {} released for {} workers", name, workers.size());
+            Message release = Message.builder(Verbs.RELEASE).put("name", name).build();
+            workers.values().forEach(w -> w.send(release));
+        }
+    }
+
+    private void onStepAnswer(WorkerSession worker, Message answer) {
+        GenerationRun run = checkpoint != null ? checkpoint : restart;
+        if (run == null || !String.valueOf(run.generation()).equals(answer.get("generation"))) {
+            // Late answers to an aborted generation are normal, not an error.
+            log.debug("ignored {} from {}: no matching generation in progress", answer.verb(), worker.describe());
+            return;
+        }
+        switch (run.accept(worker, answer)) {
+            case IGNORED -> log.debug("ignored {} {} from {} during {}", answer.verb(), answer.get("name", ""),
+                    worker.describe(), run.currentLabel());
+            case RECORDED -> { }
+            case FAILED -> {
+                if (run == checkpoint) {
+                    abortCheckpoint(run.failure());
+                } else {
+                    abortRestart(run.failure());
+                }
+            }
+            case COMPLETE -> {
+                if (run == checkpoint) {
+                    completeCheckpoint();
+                } else {
+                    completeRestart();
+                }
+            }
+        }
+    }
+
+    // ---- checkpoints -----------------------------------------------------------------------
+
+    CheckpointStart requestCheckpoint(String why) {
+        if (terminated) {
+            return CheckpointStart.refused("coordinator is shutting down");
+        }
+        if (checkpoint != null) {
+            return CheckpointStart.refused("checkpoint already in progress");
+        }
+        if (restart != null || gathering != null) {
+            return CheckpointStart.refused("restart in progress");
+        }
+        if (workers.isEmpty()) {
+            return CheckpointStart.refused("no workers connected");
+        }
+        int g = Math.max(generation, lastAttempt) + 1;
+        lastAttempt = g;
+        List<WorkerSession> participants = List.copyOf(workers.values());
+        checkpoint = new GenerationRun("checkpoint", g, Step.checkpoint(checkpointBarriers), participants,
+                Map.of("peers", String.valueOf(participants.size())));
+        CompletableFuture<CheckpointResult> result = new CompletableFuture<>();
+        checkpointWaiters.add(result);
+        log.info("checkpoint generation {} started ({}) for {} workers", g, why, participants.size());
+        checkpoint.begin();
+        return new CheckpointStart(true, g, "", result);
+    }
+
+    private void completeCheckpoint() {
+        GenerationRun run = checkpoint;
+        checkpoint = null;
+        generation = run.generation();
+        List<String> images = run.images();
+        last = LastOutcome.ok(images);
+        run.participants().forEach(WorkerSession::settle);
+        log.info("checkpoint generation {} complete in {} ms, {} images", generation, run.elapsedMillis(),
+                images.size());
+        writeRestartScript(images);
+        finishWaiters(CheckpointResult.success(generation, images));
+        if (settings.exitAfterCkpt()) {
+            killWorkers("--exit-after-ckpt");
+            terminate("first checkpoint complete (--exit-after-ckpt)");
+        }
+    }
+
+    /**
+     * Done on the loop on purpose: the script is a few hundred bytes, and writing it before
+     * answering means "checkpoint complete" always implies "script on disk".
+     */
+    private void writeRestartScript(List<String> images) {
+        try {
+            RestartScript.writeInto(settings.ckptDir(), settings.stasisHome(), compid, generation, settings.host(),
+                    settings.port(), images);
+        } catch (IOException | RuntimeException e) {
+            log.warn("generation {} is complete but the restart script could not be written in {}: {}",
+                    generation, settings.ckptDir(), e.toString());
+        }
+    }
+
+    private void abortCheckpoint(String reason) {
+        GenerationRun run = checkpoint;
+        checkpoint = null;
+        log.warn("checkpoint generation {} aborted after {} ms: {}", run.generation(), run.elapsedMillis(), reason);
+        Message abort = Message.builder(Verbs.ABORT)
+                .put("generation", run.generation())
+                .put("reason", reason)
+                .build();
+        workers.values().forEach(w -> {
+            w.send(abort);
+            w.settle();
+        });
+        last = last.failed(reason);
+        finishWaiters(CheckpointResult.failure(run.generation(), reason));
+    }
+
+    private void finishWaiters(CheckpointResult result) {
+        List<CompletableFuture<CheckpointResult>> waiters = List.copyOf(checkpointWaiters);
+        checkpointWaiters.clear();
+        waiters.forEach(w -> w.complete(result));
+    }
+
+    // ---- restart ---------------------------------------------------------------------------
+
+    private void completeRestart() {
+        GenerationRun run = restart;
+        restart = null;
+        run.participants().forEach(WorkerSession::settle);
+        log.info("restart of generation {} complete in {} ms: {} workers running", run.generation(),
+                run.elapsedMillis(), run.size());
+    }
+
+    private void abortRestart(String reason) {
+        GenerationRun run = restart;
+        restart = null;
+        log.warn("restart of generation {} failed after {} ms: {}", run.generation(), run.elapsedMillis(), reason);
+        Message abort = Message.builder(Verbs.ABORT)
+                .put("generation", run.generation())
+                .put("reason", reason)
+                .build();
+        run.participants().stream().filter(w -> workers.containsKey(w.number())).forEach(w -> {
+            w.send(abort);
+            w.settle();
+        });
+        last = last.failed("restart failed: " + reason);
+    }
+
+    // ---- periodic checkpoints --------------------------------------------------------------
+
+    void setInterval(int seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("interval must not be negative: " + seconds);
+        }
+        interval = seconds;
+        if (ticker != null) {
+            ticker.cancel(false);
+            ticker = null;
+        }
+        if (seconds > 0 && !terminated) {
+            ticker = loop.scheduleWithFixedDelay(this::tick, seconds, seconds, TimeUnit.SECONDS);
+        }
+    }
+
+    private void tick() {
+        if (terminated || workers.isEmpty() || checkpoint != null || restart != null || gathering != null) {
+            log.debug("interval tick skipped");
+            return;
+        }
+        requestCheckpoint("interval of " + interval + " s");
+    }
+
+    // ---- kill and quit ---------------------------------------------------------------------
+
+    void killWorkers(String why) {
+        if (checkpoint != null) {
+            abortCheckpoint("workers killed (" + why + ")");
+        }
+        if (restart != null) {
+            abortRestart("workers killed (" + why + ")");
+        }
+        gathering = null;
+        log.info("killing {} workers ({})", workers.size(), why);
+        Message kill = Message.builder(Verbs.KILL).build();
+        workers.values().forEach(w -> w.send(kill));
+    }
+
+    void quit() {
+        killWorkers("quit");
+        terminate("quit requested");
+    }
+
+    /** Stops everything once; the transport closes connections after what was sent leaves. */
+    void terminate(String why) {
+        if (terminated) {
+            return;
+        }
+        if (checkpoint != null) {
+            abortCheckpoint("coordinator stopped: " + why);
+        }
+        terminated = true;
+        if (ticker != null) {
+            ticker.cancel(false);
+            ticker = null;
+        }
+        log.info("coordinator stopping: {}", why);
+        onTerminate.run();
+    }
+
+    boolean terminated() {
+        return terminated;
+    }
+
+    // ---- reports ---------------------------------------------------------------------------
+
+    CoordinatorStatus status() {
+        boolean running = !workers.isEmpty() && workers.values().stream().noneMatch(WorkerSession::stopped);
+        return new CoordinatorStatus(settings.host(), settings.port(), workers.size(), running, compid, generation,
+                interval, checkpoint != null, last.result(), last.error(), last.images());
+    }
+
+    List<WorkerSession> workers() {
+        return List.copyOf(workers.values());
+    }
+
+    int interval() {
+        return interval;
+    }
+}

@@ -1,0 +1,106 @@
+package org.stasis.barrier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the generated script for real, with a stand-in dmtcp_restart that prints its arguments. */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class RestartScriptTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsComeFromTheCoordinator() throws Exception {
+        Path script = write(List.of("/ck/a b.dmtcp", "/ck/it's.dmtcp"));
+        assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "/ck/a b.dmtcp", "/ck/it's.dmtcp"),
+                run(script, Map.of()));
+    }
+
+    @Test
+    void environmentOverridesDefaults() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp"));
+        assertEquals(List.of("--coord-host", "other", "--coord-port", "9000", "/ck/a.dmtcp"),
+                run(script, Map.of("DMTCP_COORD_HOST", "other", "DMTCP_COORD_PORT", "9000")));
+    }
+
+    @Test
+    void optionsArePassedThrough() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp"));
+        assertEquals(List.of("--coord-host", "h2", "--coord-port", "1", "--interval", "30", "--ckptdir", "/new dir",
+                        "--no-strict-checking", "/ck/a.dmtcp"),
+                run(script, Map.of("DMTCP_COORD_HOST", "ignored"), "-h", "h2", "--coord-port", "1", "-i", "30",
+                        "--ckptdir", "/new dir", "--no-strict-checking"));
+    }
+
+    @Test
+    void relativeImagesBecomeAbsoluteAndLinkIsReplaced() throws Exception {
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        RestartScript.writeInto(ckpt, home(), "cid-1", 1, "node1", 7781, List.of("ckpt_a.dmtcp"));
+        RestartScript.writeInto(ckpt, home(), "cid-2", 1, "node1", 7781, List.of("ckpt_a.dmtcp"));
+        Path link = ckpt.resolve("dmtcp_restart_script.sh");
+        assertEquals(Path.of("dmtcp_restart_script_cid-2.sh"), Files.readSymbolicLink(link));
+        List<String> args = run(link, Map.of());
+        assertEquals(ckpt.toAbsolutePath().resolve("ckpt_a.dmtcp").toString(), args.get(args.size() - 1));
+        try (var files = Files.list(ckpt)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        }
+    }
+
+    @Test
+    void helpAndBadOptions() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp"));
+        Process help = new ProcessBuilder(script.toString(), "--help").redirectErrorStream(true).start();
+        String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, help.waitFor());
+        assertTrue(text.contains("--coord-host") && text.contains("--no-strict-checking"), text);
+        Process bad = new ProcessBuilder(script.toString(), "--bogus").redirectErrorStream(true).start();
+        bad.getInputStream().readAllBytes();
+        assertEquals(1, bad.waitFor());
+        Process missing = new ProcessBuilder(script.toString(), "-p").redirectErrorStream(true).start();
+        missing.getInputStream().readAllBytes();
+        assertEquals(1, missing.waitFor());
+    }
+
+    private Path write(List<String> images) throws IOException {
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, images);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(script)));
+        return script;
+    }
+
+    /** An install dir whose dmtcp_restart prints one argument per line. */
+    private Path home() throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("home/bin"));
+        Path tool = bin.resolve("dmtcp_restart");
+        Files.writeString(tool, "#!/bin/bash\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        return dir.resolve("home");
+    }
+
+    private static List<String> run(Path script, Map<String, String> env, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(options));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("DMTCP_COORD_HOST");
+        pb.environment().remove("DMTCP_COORD_PORT");
+        pb.environment().putAll(env);
+        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out.lines().toList();
+    }
+}
