@@ -46,6 +46,8 @@ void sx_threads_await_restored(void);
 /* Signal wrappers consult these to keep the checkpoint signal to ourselves. */
 int sx_threads_user_action(const struct sigaction *act, struct sigaction *old);
 void sx_fix_thread_after_restart(uint64_t fs_base, const char *comm);
+/* After restart: the new tid of a thread known by its tid at checkpoint time, or 0. */
+int sx_threads_new_tid(int old_tid);
 
 /* --- procstate.c: process-wide kernel state --- */
 void sx_procstate_capture(struct sx_process_state *ps);

@@ -114,6 +114,15 @@ struct sx_rlimit {
 
 #define SX_NSIG 64
 #define SX_NRLIMIT 16
+#define SX_MAX_PTIMERS 64
+
+/* A POSIX timer (timer_create), restored under the same id. */
+struct sx_ptimer {
+    int32_t id, clockid, signo, notify; /* notify: 0 signal to process, 1 none, 4 to one thread */
+    uint64_t sigval;
+    int32_t target_tid, reserved;
+    int64_t interval_sec, interval_nsec, value_sec, value_nsec; /* value = time remaining */
+};
 
 struct sx_process_state {
     /* mm layout from /proc/self/stat, restored with prctl(PR_SET_MM, PR_SET_MM_MAP) */
@@ -125,6 +134,8 @@ struct sx_process_state {
     struct sx_itimer itimers[3];
     struct sx_rlimit rlimits[SX_NRLIMIT];
     uint64_t shared_pending;
+    uint32_t nptimers, reserved;
+    struct sx_ptimer ptimers[SX_MAX_PTIMERS];
     char cwd[4096];
 };
 

@@ -74,6 +74,77 @@ static uint64_t shared_pending_from_status(void)
     return 0;
 }
 
+/* /proc/self/timers lists every POSIX timer: id, signal and value, whom it notifies, clock. */
+static void capture_ptimers(struct sx_process_state *ps)
+{
+    static char buf[32768];
+    if (read_small("/proc/self/timers", buf, sizeof buf) <= 0) return;
+    struct sx_ptimer *t = 0;
+    for (const char *p = buf; *p;) {
+        if (sx_startswith(p, "ID: ") && ps->nptimers < SX_MAX_PTIMERS) {
+            p += 4;
+            t = &ps->ptimers[ps->nptimers++];
+            t->id = (int32_t)sx_parse_u64(&p, 10);
+        } else if (t && sx_startswith(p, "signal: ")) {
+            p += 8;
+            t->signo = (int32_t)sx_parse_u64(&p, 10);
+            if (*p == '/') p++;
+            t->sigval = sx_parse_u64(&p, 16);
+        } else if (t && sx_startswith(p, "notify: ")) {
+            p += 8;
+            if (sx_startswith(p, "none")) t->notify = 1;
+            else if (sx_startswith(p, "thread/tid.")) {
+                t->notify = 4;
+                p += 11;
+                t->target_tid = (int32_t)sx_parse_u64(&p, 10);
+            } else t->notify = 0;
+        } else if (t && sx_startswith(p, "ClockID: ")) {
+            p += 9;
+            t->clockid = (int32_t)sx_parse_u64(&p, 10);
+        }
+        while (*p && *p != '\n') p++;
+        if (*p) p++;
+    }
+    for (uint32_t i = 0; i < ps->nptimers; i++) {
+        struct { struct { long s, ns; } interval, value; } spec = {{0, 0}, {0, 0}};
+        SX_SYS2(__NR_timer_gettime, ps->ptimers[i].id, &spec);
+        ps->ptimers[i].interval_sec = spec.interval.s;
+        ps->ptimers[i].interval_nsec = spec.interval.ns;
+        ps->ptimers[i].value_sec = spec.value.s;
+        ps->ptimers[i].value_nsec = spec.value.ns;
+    }
+}
+
+static void restore_ptimers(const struct sx_process_state *ps)
+{
+    if (!ps->nptimers) return;
+    if (SX_SYS5(__NR_prctl, 77 /* PR_TIMER_CREATE_RESTORE_IDS */, 1, 0, 0, 0) < 0) {
+        sx_log(1, "this kernel cannot recreate timers under their ids; timers are lost", 0, 0);
+        return;
+    }
+    for (uint32_t i = 0; i < ps->nptimers; i++) {
+        const struct sx_ptimer *t = &ps->ptimers[i];
+        struct { uint64_t value; int32_t signo, notify; int32_t tid; int32_t pad[11]; } ev = {0};
+        ev.value = t->sigval;
+        ev.signo = t->signo;
+        ev.notify = t->notify;
+        if (t->notify == 4) {
+            ev.tid = sx_threads_new_tid(t->target_tid);
+            if (!ev.tid) continue; /* its thread is gone */
+        }
+        int id = t->id;
+        if (SX_SYS3(__NR_timer_create, t->clockid, &ev, &id) < 0 || id != t->id) {
+            sx_log(1, "cannot recreate a timer; it is lost", 0, 0);
+            continue;
+        }
+        if (!t->value_sec && !t->value_nsec) continue;
+        struct { struct { long s, ns; } interval, value; } spec = {{t->interval_sec, t->interval_nsec},
+                                                                    {t->value_sec, t->value_nsec}};
+        SX_SYS4(__NR_timer_settime, id, 0, &spec, 0);
+    }
+    SX_SYS5(__NR_prctl, 77, 0, 0, 0, 0);
+}
+
 void sx_procstate_capture(struct sx_process_state *ps)
 {
     memset(ps, 0, sizeof *ps);
@@ -96,6 +167,7 @@ void sx_procstate_capture(struct sx_process_state *ps)
     SX_SYS1(__NR_umask, old);
     ps->umask = (uint32_t)old;
     if (SX_SYS2(__NR_getcwd, ps->cwd, sizeof ps->cwd) < 0) ps->cwd[0] = 0;
+    capture_ptimers(ps);
     ps->shared_pending = shared_pending_from_status() & ~(1ull << (sx_agent.ckpt_signal - 1));
     sx_shared_pending = ps->shared_pending;
 }
@@ -125,6 +197,7 @@ void sx_procstate_restore(const struct sx_process_state *ps)
         } it = {{t->interval_sec, t->interval_usec}, {t->value_sec, t->value_usec}};
         SX_SYS3(__NR_setitimer, which, &it, 0);
     }
+    restore_ptimers(ps);
     int pid = (int)sx_getpid();
     for (int sig = 1; sig <= SX_NSIG; sig++)
         if (ps->shared_pending & (1ull << (sig - 1))) SX_SYS2(__NR_kill, pid, sig);

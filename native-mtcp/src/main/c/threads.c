@@ -19,6 +19,7 @@
 enum { SLOT_SIGNALED = 1, SLOT_SUSPENDED, SLOT_RESTORED, SLOT_GONE };
 
 struct slot {
+    int old_tid; /* as it was at the checkpoint, for mapping after restart */
     volatile int tid;
     volatile int state;
     uint64_t fs_base;
@@ -197,7 +198,7 @@ int sx_threads_suspend(char *err, unsigned long errlen)
                 return -1;
             }
             struct slot *s = &slots[nslots++];
-            s->tid = tids[i];
+            s->tid = s->old_tid = tids[i];
             s->state = SLOT_SIGNALED;
             if (sx_tgkill(pid, tids[i], sx_agent.ckpt_signal) < 0) {
                 s->state = SLOT_GONE;
@@ -285,6 +286,13 @@ int sx_threads_records(struct sx_thread_record *out, int max, const struct sx_ct
         sx_copy_str(r->comm, sizeof r->comm, self_comm);
     }
     return n;
+}
+
+int sx_threads_new_tid(int old_tid)
+{
+    for (int i = 0; i < nslots; i++)
+        if (slots[i].old_tid == old_tid && slots[i].state == SLOT_RESTORED) return slots[i].tid;
+    return 0;
 }
 
 void sx_threads_await_restored(void)

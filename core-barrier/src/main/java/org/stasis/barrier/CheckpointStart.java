@@ -10,6 +10,6 @@ record CheckpointStart(boolean started, int generation, String error, Completabl
 
     static CheckpointStart refused(String error) {
         return new CheckpointStart(false, 0, error,
-                CompletableFuture.completedFuture(CheckpointResult.failure(0, error)));
+                CompletableFuture.completedFuture(CheckpointResult.failure(0, error, 0)));
     }
 }

@@ -91,7 +91,8 @@ final class CommandDispatcher {
 
     private static Message checkpointResult(CheckpointResult r) {
         return r.ok()
-                ? ok().put("generation", r.generation()).put("images", r.images().size()).build()
+                ? ok().put("generation", r.generation()).put("images", r.images().size())
+                        .put("elapsed_ms", r.elapsedMillis()).build()
                 : failed(r.error());
     }
 

@@ -292,7 +292,7 @@ final class CoordinatorKernel {
         log.info("checkpoint generation {} complete in {} ms, {} images", generation, run.elapsedMillis(),
                 images.size());
         writeRestartScript(images);
-        finishWaiters(CheckpointResult.success(generation, images));
+        finishWaiters(CheckpointResult.success(generation, images, run.elapsedMillis()));
         if (settings.exitAfterCkpt()) {
             killWorkers("--exit-after-ckpt");
             terminate("first checkpoint complete (--exit-after-ckpt)");
@@ -326,7 +326,7 @@ final class CoordinatorKernel {
             w.settle();
         });
         last = last.failed(reason);
-        finishWaiters(CheckpointResult.failure(run.generation(), reason));
+        finishWaiters(CheckpointResult.failure(run.generation(), reason, run.elapsedMillis()));
     }
 
     private void finishWaiters(CheckpointResult result) {
