@@ -24,7 +24,11 @@
 void sx_switch_stack(void *stack_top, void (*fn)(void)) __attribute__((noreturn));
 void sx_resume_ctx(const struct sx_ctx *c) __attribute__((noreturn));
 long sx_clone_thread(unsigned long flags, void *stack_top, unsigned long tls, void (*fn)(const void *),
-                     const void *arg);
+                     const void *arg, int *tid_word);
+#define CLONE_THREAD_FLAGS (0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000) /* VM FS FILES SIGHAND THREAD SYSVSEM */
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
 extern char __executable_start[], _end[];
 
 #define MAX_INTERVALS 70000
@@ -132,9 +136,9 @@ static const struct sx_region *regions(uint32_t *n)
 }
 static const struct sx_thread_record *threads(uint32_t *n)
 {
-    const struct sx_section_header *h = (const void *)(R.img + R.off_threads - sizeof *h);
-    *n = (uint32_t)(h->payload_size / sizeof(struct sx_thread_record));
-    return (const struct sx_thread_record *)(R.img + R.off_threads);
+    const uint32_t *head = (const uint32_t *)(R.img + R.off_threads);
+    *n = head[0];
+    return (const struct sx_thread_record *)(head + 2);
 }
 
 static void map_image(void)
@@ -151,6 +155,14 @@ static void map_image(void)
     if (p < 0 && p > -4096) refuse("cannot map: ", sx_errno_text(p));
     R.img = (uint8_t *)p;
     R.img_len = (uint64_t)st.st_size;
+}
+
+/* A table section's count and record size agree with its payload size. */
+static int table_fits(uint64_t body, uint64_t record_size)
+{
+    const struct sx_section_header *h = (const void *)(R.img + body - sizeof *h);
+    const uint32_t *head = (const uint32_t *)(R.img + body);
+    return h->payload_size >= 8 && head[1] == record_size && (uint64_t)head[0] * record_size + 8 == h->payload_size;
 }
 
 static void check_image(void)
@@ -190,6 +202,8 @@ static void check_image(void)
         off = body + s->payload_size;
     }
     if (!R.off_process || !R.off_threads || !R.off_regions) refuse("incomplete: a required section is missing", 0);
+    if (!table_fits(R.off_threads, sizeof(struct sx_thread_record)) || !table_fits(R.off_regions, sizeof(struct sx_region)))
+        refuse("corrupt thread or region table", 0);
     uint32_t nt;
     const struct sx_thread_record *t = threads(&nt);
     int leader = 0;
@@ -379,7 +393,9 @@ static const struct sx_region *region_of(uint64_t addr)
 
 #define MAX_FILLERS 8
 #define FILLER_STACK (64 * 1024)
-static volatile int fillers_running;
+/* Set to each filler's tid at clone and cleared by the kernel when it has fully exited:
+ * only then is it safe for the agent to unmap the restorer's code the filler ran. */
+static volatile int filler_tid[MAX_FILLERS];
 
 /* Filler k of n handles every n-th MEMORY section: sections are independent. */
 static void fill_part(const void *arg)
@@ -406,26 +422,23 @@ static void fill_part(const void *arg)
         }
         off = body + s->payload_size;
     }
-    if (k == 0) return;
-    __atomic_sub_fetch(&fillers_running, 1, __ATOMIC_SEQ_CST);
-    sx_futex(&fillers_running, SX_FUTEX_WAKE, 1, 0);
-    sx_exit(0);
+    if (k != 0) sx_exit(0);
 }
 
 static void fill_memory(void)
 {
     uint8_t *stacks = (uint8_t *)(R.hole + R.fillers_off);
-    fillers_running = (int)R.nfillers - 1;
     for (long k = 1; k < (long)R.nfillers; k++) {
-        long e = sx_clone_thread(0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000, stacks + (uint64_t)k * FILLER_STACK,
-                                 0, fill_part, (const void *)k);
+        long e = sx_clone_thread(CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+                                 stacks + (uint64_t)k * FILLER_STACK, 0, fill_part, (const void *)k,
+                                 (int *)&filler_tid[k]);
         if (e < 0) broken("cannot start a filler thread: ", e);
     }
     fill_part((const void *)0);
-    for (;;) {
-        int now = __atomic_load_n(&fillers_running, __ATOMIC_SEQ_CST);
-        if (now <= 0) break;
-        sx_futex(&fillers_running, SX_FUTEX_WAIT, now, 0);
+    for (long k = 1; k < (long)R.nfillers; k++) {
+        int t;
+        while ((t = __atomic_load_n(&filler_tid[k], __ATOMIC_SEQ_CST)) != 0)
+            sx_futex(&filler_tid[k], SX_FUTEX_WAIT, t, 0);
     }
 }
 
@@ -490,8 +503,8 @@ static __attribute__((noreturn)) void start_threads(void)
             leader = &t[i];
             continue;
         }
-        long e = sx_clone_thread(0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000 | 0x80000 /* CLONE_SETTLS */,
-                                 stacks + (uint64_t)(i + 1) * THREAD_STACK, t[i].fs_base, thread_entry, &t[i]);
+        long e = sx_clone_thread(CLONE_THREAD_FLAGS | CLONE_SETTLS, stacks + (uint64_t)(i + 1) * THREAD_STACK,
+                                 t[i].fs_base, thread_entry, &t[i], 0);
         if (e < 0) broken("cannot recreate a thread: ", e);
     }
     sx_arch_prctl(0x1002 /* ARCH_SET_FS */, leader->fs_base);

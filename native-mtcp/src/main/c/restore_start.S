@@ -36,8 +36,10 @@ sx_resume_ctx:
     jmp *56(%rdi)
 
 /* long sx_clone_thread(unsigned long flags, void *stack_top, unsigned long tls,
- *                      void (*fn)(const void *), const void *arg)
- * The child runs fn(arg) on stack_top with the given thread pointer. */
+ *                      void (*fn)(const void *), const void *arg, int *tid_word)
+ * The child runs fn(arg) on stack_top with the given thread pointer. tid_word, when the
+ * flags ask for it, is set to the child's tid and cleared (with a futex wake) by the kernel
+ * once the child has completely exited. */
     .globl sx_clone_thread
     .hidden sx_clone_thread
     .type sx_clone_thread, @function
@@ -47,8 +49,8 @@ sx_clone_thread:
     mov %rcx, 0(%rsi)
     mov %r8, 8(%rsi)
     mov %rdx, %r8
-    xor %edx, %edx
-    xor %r10d, %r10d
+    mov %r9, %rdx
+    mov %r9, %r10
     mov $56, %eax
     syscall
     test %rax, %rax

@@ -369,6 +369,19 @@ static void put_meta(uint32_t type, const void *payload, uint64_t len)
     put_section(&h, payload);
 }
 
+/* A table section: u32 count, u32 record size, then the records (image-format.md). */
+static int put_table(uint32_t type, const void *records, uint32_t count, uint32_t size)
+{
+    uint32_t head[2] = {count, size};
+    uint64_t len = sizeof head + (uint64_t)count * size;
+    uint8_t *payload = scratch(len);
+    if (!payload) return -1;
+    memcpy(payload, head, sizeof head);
+    memcpy(payload + sizeof head, records, (uint64_t)count * size);
+    put_meta(type, payload, len);
+    return 0;
+}
+
 long sx_write_image(const struct sx_write_job *job, char *err, unsigned long errlen)
 {
     memset(&W, 0, sizeof W);
@@ -411,23 +424,11 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
     }
     W.file_off = SX_HEADER_SIZE;
     put_meta(SX_SEC_PROCESS, job->ps, sizeof *job->ps);
-    put_meta(SX_SEC_THREADS, job->threads, sizeof(struct sx_thread_record) * (uint64_t)job->nthreads);
-    {
-        /* REGIONS payload: count and record size, then the records */
-        struct sx_section_header h = {0};
-        uint32_t head[2] = {(uint32_t)W.nregions, (uint32_t)sizeof(struct sx_region)};
-        uint64_t len = sizeof head + sizeof(struct sx_region) * (uint64_t)W.nregions;
-        uint8_t *payload = scratch(len);
-        if (!payload) {
-            sx_copy_str(err, errlen, "out of memory for the region table");
-            sx_close(W.fd);
-            return -1;
-        }
-        memcpy(payload, head, sizeof head);
-        memcpy(payload + sizeof head, W.regions, sizeof(struct sx_region) * (uint64_t)W.nregions);
-        h.type = SX_SEC_REGIONS;
-        h.payload_size = h.raw_size = len;
-        put_section(&h, payload);
+    if (put_table(SX_SEC_THREADS, job->threads, (uint32_t)job->nthreads, sizeof(struct sx_thread_record)) < 0 ||
+        put_table(SX_SEC_REGIONS, W.regions, (uint32_t)W.nregions, sizeof(struct sx_region)) < 0) {
+        sx_copy_str(err, errlen, "out of memory for the thread and region tables");
+        sx_close(W.fd);
+        return -1;
     }
 
     W.running = nworkers;

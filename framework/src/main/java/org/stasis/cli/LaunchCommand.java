@@ -1,0 +1,229 @@
+package org.stasis.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.stasis.barrier.Message;
+import org.stasis.mtcp.Exec;
+import org.stasis.mtcp.ExecException;
+import org.stasis.mtcp.Natives;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code dmtcp_launch} / {@code stasis launch}: start a program under checkpoint control. */
+@Command(name = "dmtcp_launch",
+        customSynopsis = "${COMMAND-FULL-NAME} [OPTIONS] <command> [args...]",
+        description = "Start a process under Stasis checkpoint control (replaces itself with the program).",
+        sortOptions = false,
+        versionProvider = VersionProvider.class,
+        footer = {"", "Options after <command> belong to the program.",
+            "Exit status: the program's own; 127 if it cannot be found, 126 if it cannot be run,",
+            "1 on other errors, 2 on usage errors."})
+public class LaunchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(validate = false, heading = "%nConnecting to the coordinator:%n", order = 1)
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @ArgGroup(validate = false, heading = "%nCheckpoint image generation:%n", order = 2)
+    ImageOptions image = new ImageOptions();
+
+    @ArgGroup(validate = false, heading = "%nEnable/disable plugins:%n", order = 3)
+    PluginOptions plugins = new PluginOptions();
+
+    @ArgGroup(validate = false, heading = "%nOther options:%n", order = 4)
+    OtherOptions other = new OtherOptions();
+
+    @Option(names = "--help", usageHelp = true, description = "Print this message and exit.")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Print version information and exit.")
+    boolean version;
+
+    @Parameters(index = "0", paramLabel = "<command>", description = "The program to run (looked up in PATH).")
+    String program;
+
+    @Parameters(index = "1..*", paramLabel = "args", description = "Its arguments.")
+    List<String> args = new ArrayList<>();
+
+    /** Checkpoint image options. */
+    public static final class ImageOptions {
+        @Option(names = "--gzip", negatable = true, order = 1,
+                description = "Enable/disable compression of checkpoint images (environment variable "
+                    + "DMTCP_GZIP=[01]; default: 1). Stasis compresses with fast parallel LZ4.")
+        Boolean gzip;
+
+        @Option(names = "--ckptdir", paramLabel = "PATH", order = 2,
+                description = "Directory to store checkpoint images (environment variable DMTCP_CHECKPOINT_DIR; "
+                    + "default: current directory at launch)")
+        Path ckptDir;
+
+        @Option(names = {"--ckpt-open-files", "--checkpoint-open-files"}, order = 3,
+                description = "Checkpoint open files and restore the old working directory (files plugin).")
+        boolean ckptOpenFiles;
+
+        @Option(names = "--allow-file-overwrite", order = 4,
+                description = "With --ckpt-open-files, allow a saved file to overwrite its existing copy at the "
+                    + "original location (default: not allowed)")
+        boolean allowFileOverwrite;
+
+        @Option(names = "--ckpt-signal", paramLabel = "signum", order = 5,
+                description = "Signal used internally for checkpointing (environment variable DMTCP_SIGCKPT; "
+                    + "default: SIGUSR2/12)")
+        Integer ckptSignal;
+    }
+
+    /** Plugin options: accepted and recorded; the plugin layer acts on them. */
+    public static final class PluginOptions {
+        @Option(names = "--with-plugin", paramLabel = "PLUGINS", order = 1,
+                description = "Colon-separated list of plugins to load (environment variable DMTCP_PLUGIN): "
+                    + "bundle names or paths")
+        String withPlugin;
+
+        @Option(names = {"--batch-queue", "--rm"}, order = 2,
+                description = "Enable support for resource managers (Torque PBS and SLURM).")
+        boolean batchQueue;
+
+        @Option(names = "--ptrace", order = 3, description = "Enable support for ptrace (gdb, strace, ...).")
+        boolean ptrace;
+
+        @Option(names = "--modify-env", order = 4,
+                description = "Update environment variables from the restart host's environment "
+                    + "(dmtcp_env.txt).")
+        boolean modifyEnv;
+
+        @Option(names = "--pathvirt", order = 5, description = "Update file paths based on DMTCP_PATH_PREFIX.")
+        boolean pathvirt;
+
+        @Option(names = {"--ib", "--infiniband"}, order = 6, description = "Enable the InfiniBand plugin.")
+        boolean infiniband;
+
+        @Option(names = "--disable-alloc-plugin", order = 7,
+                description = "Disable the alloc plugin (environment variable DMTCP_ALLOC_PLUGIN=[01]).")
+        boolean disableAlloc;
+
+        @Option(names = "--disable-dl-plugin", order = 8,
+                description = "Disable the dl plugin (environment variable DMTCP_DL_PLUGIN=[01]).")
+        boolean disableDl;
+
+        @Option(names = "--disable-all-plugins", order = 9, description = "Disable all plugins (experts only).")
+        boolean disableAll;
+
+        @Option(names = "--spades", order = 10, description = "Enable support for spades.py.")
+        boolean spades;
+    }
+
+    /** Other launch options. */
+    public static final class OtherOptions {
+        @Option(names = "--tmpdir", paramLabel = "PATH", order = 1,
+                description = "Directory for temporary files (environment variable DMTCP_TMPDIR; default: "
+                    + "$TMPDIR or /tmp)")
+        Path tmpdir;
+
+        @Option(names = {"-q", "--quiet"}, order = 2,
+                description = "Skip notes; if given twice, also skip warnings (or set DMTCP_QUIET to 0, 1 or 2)")
+        boolean[] quiet;
+
+        @Option(names = "--coord-logfile", paramLabel = "PATH", order = 3,
+                description = "Log file of a coordinator started by this command (environment variable "
+                    + "DMTCP_COORD_LOG_FILENAME)")
+        Path coordLogfile;
+    }
+
+    /** Resolves options, environment variables and defaults; pure apart from reading nothing. */
+    public LaunchOptions resolve(Env env, Path cwd) {
+        ImageOptions im = image == null ? new ImageOptions() : image;
+        PluginOptions pl = plugins == null ? new PluginOptions() : plugins;
+        OtherOptions ot = other == null ? new OtherOptions() : other;
+
+        Boolean gzip = im.gzip != null ? im.gzip : env.flag("DMTCP_GZIP");
+        Path ckptDir = im.ckptDir != null ? cwd.resolve(im.ckptDir)
+                : env.get("DMTCP_CHECKPOINT_DIR") != null ? cwd.resolve(env.get("DMTCP_CHECKPOINT_DIR")) : cwd;
+        ckptDir = ckptDir.toAbsolutePath().normalize();
+        Integer sig = im.ckptSignal != null ? im.ckptSignal : env.integer("DMTCP_SIGCKPT");
+        int signal = sig == null ? 12 : sig;
+        if (signal < 1 || signal > 64 || signal == 9 || signal == 19) {
+            throw CliException.usage("invalid checkpoint signal " + signal
+                    + " (a signal number from 1 to 64, not SIGKILL or SIGSTOP)");
+        }
+        String pluginList = pl.withPlugin != null ? pl.withPlugin : env.get("DMTCP_PLUGIN");
+        List<String> withPlugins = pluginList == null ? List.of()
+                : Arrays.stream(pluginList.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        Boolean alloc = env.flag("DMTCP_ALLOC_PLUGIN");
+        Boolean dl = env.flag("DMTCP_DL_PLUGIN");
+
+        Path tmp = ConnectionOptions.tmpDir(ot.tmpdir, env, cwd);
+        Path log = ConnectionOptions.logFile(ot.coordLogfile, env, cwd);
+        CoordinatorRequest coord = ConnectionOptions.orDefault(connection).resolve(env, cwd, ckptDir, log, tmp);
+        return new LaunchOptions(coord, gzip == null || gzip, ckptDir, im.ckptOpenFiles, im.allowFileOverwrite,
+                signal, withPlugins, pl.batchQueue, pl.ptrace, pl.modifyEnv, pl.pathvirt, pl.infiniband, pl.spades,
+                pl.disableAlloc || Boolean.FALSE.equals(alloc), pl.disableDl || Boolean.FALSE.equals(dl),
+                pl.disableAll, tmp, ConnectionOptions.quiet(ot.quiet, env), log, program,
+                args == null ? List.of() : args);
+    }
+
+    @Override
+    public Integer call() {
+        Env env = Env.system();
+        Path cwd = Path.of("").toAbsolutePath();
+        LaunchOptions o = resolve(env, cwd);
+        Path home = Installation.home();
+        PluginCatalog.requireAvailable(o.pluginRequests(), Installation.bundles(home));
+        Natives natives = Installation.natives(home);
+
+        PathLookup.Result found = PathLookup.find(o.program(), env.vars().get("PATH"), cwd);
+        if (!found.found()) {
+            throw new CliException(found.error(), found.exitCode());
+        }
+        prepareDirectory(o.ckptDir(), "checkpoint directory");
+
+        LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
+        CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
+        Map<String, String> programEnv = ProgramEnvironment.forLaunch(System.getenv(), o, c, natives.agent());
+        List<String> argv = new ArrayList<>();
+        argv.add(o.program());
+        argv.addAll(o.args());
+        try {
+            Exec.exec(found.path(), argv, programEnv);
+            throw new CliException("cannot execute " + o.program() + ": execve returned"); // not reached
+        } catch (ExecException e) {
+            stopIfStarted(ops, c);
+            throw new CliException(e.getMessage(), e.errno() == 2 ? 127 : 126);
+        }
+    }
+
+    /** Creates the directory if needed; it must end up a writable directory. */
+    static void prepareDirectory(Path dir, String what) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CliException("cannot create the " + what + " " + dir + ": " + LocalCoordinatorOps.describe(e));
+        }
+        if (!Files.isWritable(dir)) {
+            throw new CliException("the " + what + " " + dir + " is not writable");
+        }
+    }
+
+    /** A coordinator we started for a program that never ran would wait forever: stop it. */
+    static void stopIfStarted(CoordinatorOps ops, CoordinatorSession c) {
+        if (!c.started()) {
+            return;
+        }
+        try {
+            ops.command("localhost", c.port(), c.secret(), Message.builder("COMMAND").put("verb", "quit").build());
+        } catch (IOException | RuntimeException e) {
+            // best effort
+        }
+    }
+}

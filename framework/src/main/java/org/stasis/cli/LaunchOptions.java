@@ -1,0 +1,80 @@
+package org.stasis.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything dmtcp_launch was asked, resolved from options, environment and defaults. The plugin
+ * options are recorded here for the plugin layer.
+ *
+ * @param coordinator which coordinator to use
+ * @param gzip compress images (STASIS_GZIP)
+ * @param ckptDir absolute checkpoint directory
+ * @param ckptSignal signal the agent uses internally (default 12, SIGUSR2)
+ * @param withPlugins --with-plugin / DMTCP_PLUGIN entries, in order
+ * @param disableAllocPlugin --disable-alloc-plugin or DMTCP_ALLOC_PLUGIN=0
+ * @param disableDlPlugin --disable-dl-plugin or DMTCP_DL_PLUGIN=0
+ * @param quiet 0, 1 or 2
+ * @param coordLogfile log file for a coordinator we start, or null
+ * @param program the program as typed
+ * @param args its arguments
+ */
+public record LaunchOptions(
+        CoordinatorRequest coordinator,
+        boolean gzip,
+        Path ckptDir,
+        boolean ckptOpenFiles,
+        boolean allowFileOverwrite,
+        int ckptSignal,
+        List<String> withPlugins,
+        boolean batchQueue,
+        boolean ptrace,
+        boolean modifyEnv,
+        boolean pathvirt,
+        boolean infiniband,
+        boolean spades,
+        boolean disableAllocPlugin,
+        boolean disableDlPlugin,
+        boolean disableAllPlugins,
+        Path tmpDir,
+        int quiet,
+        Path coordLogfile,
+        String program,
+        List<String> args) {
+
+    public LaunchOptions {
+        withPlugins = List.copyOf(withPlugins);
+        args = List.copyOf(args);
+    }
+
+    /** The plugins these options need, with the option that asked for each. */
+    public List<PluginRequest> pluginRequests() {
+        List<PluginRequest> r = new ArrayList<>();
+        for (String p : withPlugins) {
+            r.add(new PluginRequest(p, "--with-plugin"));
+        }
+        if (ckptOpenFiles) {
+            r.add(new PluginRequest("files", "--ckpt-open-files"));
+        }
+        if (batchQueue) {
+            r.add(new PluginRequest("slurm", "--batch-queue"));
+        }
+        if (ptrace) {
+            r.add(new PluginRequest("ptrace", "--ptrace"));
+        }
+        if (modifyEnv) {
+            r.add(new PluginRequest("modify-env", "--modify-env"));
+        }
+        if (pathvirt) {
+            r.add(new PluginRequest("pathvirt", "--pathvirt"));
+        }
+        if (infiniband) {
+            r.add(new PluginRequest("infiniband", "--ib"));
+        }
+        if (spades) {
+            r.add(new PluginRequest("spades", "--spades"));
+        }
+        return r;
+    }
+}

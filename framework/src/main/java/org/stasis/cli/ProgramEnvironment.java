@@ -1,0 +1,78 @@
+package org.stasis.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.stasis.mtcp.Exec;
+
+/** The environment a launched program or the restorer starts with. Pure functions. */
+public final class ProgramEnvironment {
+
+    public static final String LD_PRELOAD = "LD_PRELOAD";
+    public static final String COORD_HOST = "STASIS_COORD_HOST";
+    public static final String COORD_PORT = "STASIS_COORD_PORT";
+    public static final String COORD_SECRET = "STASIS_COORD_SECRET";
+    public static final String CKPT_DIR = "STASIS_CKPT_DIR";
+    public static final String GZIP = "STASIS_GZIP";
+    public static final String CKPT_SIGNAL = "STASIS_CKPT_SIGNAL";
+    public static final String QUIET = "STASIS_QUIET";
+    public static final String TMPDIR = "STASIS_TMPDIR";
+    public static final String RESTART_PAUSE = "STASIS_RESTART_PAUSE";
+
+    private ProgramEnvironment() {}
+
+    /** What {@code dmtcp_launch} hands the program: {@code base} plus the agent and its settings. */
+    public static Map<String, String> forLaunch(Map<String, String> base, LaunchOptions o, CoordinatorSession c,
+            Path agent) {
+        Map<String, String> env = common(base, c, o.quiet());
+        env.put(LD_PRELOAD, preload(agent.toString(), base.get(LD_PRELOAD)));
+        env.put(CKPT_DIR, o.ckptDir().toString());
+        env.put(GZIP, o.gzip() ? "1" : "0");
+        env.put(CKPT_SIGNAL, Integer.toString(o.ckptSignal()));
+        env.put(TMPDIR, o.tmpDir().toString());
+        return env;
+    }
+
+    /** What {@code dmtcp_restart} hands the restorer. */
+    public static Map<String, String> forRestart(Map<String, String> base, RestartOptions o, CoordinatorSession c) {
+        Map<String, String> env = common(base, c, o.quiet());
+        if (o.ckptDir() != null) {
+            env.put(CKPT_DIR, o.ckptDir().toString());
+        }
+        env.put(TMPDIR, o.tmpDir().toString());
+        if (o.restartPause() > 0) {
+            env.put(RESTART_PAUSE, Integer.toString(o.restartPause()));
+        }
+        return env;
+    }
+
+    private static Map<String, String> common(Map<String, String> base, CoordinatorSession c, int quiet) {
+        Map<String, String> env = new LinkedHashMap<>(base);
+        // Set by our own bin/ script for the JVM; meaningless to the program.
+        env.remove(Exec.INHERITED_FDS_ENV);
+        env.put(COORD_HOST, c.numericHost());
+        env.put(COORD_PORT, Integer.toString(c.port()));
+        env.put(COORD_SECRET, c.secret());
+        env.put(QUIET, Integer.toString(quiet));
+        // For tools the program runs itself (dmtcp_command, nested launches).
+        env.put("DMTCP_COORD_HOST", c.host());
+        env.put("DMTCP_COORD_PORT", Integer.toString(c.port()));
+        return env;
+    }
+
+    /** {@code agent} first, then the existing entries (minus any other copy of the agent). */
+    static String preload(String agent, String existing) {
+        List<String> parts = new ArrayList<>();
+        parts.add(agent);
+        if (existing != null) {
+            for (String p : existing.split("[: ]+")) {
+                if (!p.isEmpty() && !p.equals(agent) && !p.endsWith("/libstasis.so") && !p.equals("libstasis.so")) {
+                    parts.add(p);
+                }
+            }
+        }
+        return String.join(":", parts);
+    }
+}

@@ -1,0 +1,191 @@
+package org.stasis.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.stasis.mtcp.Exec;
+import org.stasis.mtcp.ExecException;
+import org.stasis.mtcp.ImageException;
+import org.stasis.mtcp.ImageHeader;
+import org.stasis.mtcp.ImageSummary;
+import org.stasis.mtcp.ImageValidator;
+import org.stasis.mtcp.Natives;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code dmtcp_restart} / {@code stasis restart}: restart a process from its checkpoint image. */
+@Command(name = "dmtcp_restart",
+        customSynopsis = "${COMMAND-FULL-NAME} [OPTIONS] <ckpt1.dmtcp> [ckpt2.dmtcp...]",
+        description = {"Restart processes from a checkpoint image.",
+            "Every image is checked first; a truncated, corrupt, foreign or too new image is refused",
+            "before anything is started."},
+        sortOptions = false,
+        versionProvider = VersionProvider.class)
+public class RestartCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(validate = false, heading = "%nConnecting to the coordinator:%n", order = 1)
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @ArgGroup(validate = false, heading = "%nOther options:%n", order = 2)
+    OtherOptions other = new OtherOptions();
+
+    @Option(names = "--help", usageHelp = true, description = "Print this message and exit.")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Print version information and exit.")
+    boolean version;
+
+    @Parameters(arity = "1..*", paramLabel = "<ckpt.dmtcp>", description = "Checkpoint image(s) to restart.")
+    List<Path> images = new ArrayList<>();
+
+    /** Other restart options. */
+    public static final class OtherOptions {
+        @Option(names = "--no-strict-checking", order = 1,
+                description = "Allow restarting an image checkpointed by another user (environment variable "
+                    + "DMTCP_DISABLE_STRICT_CHECKING)")
+        boolean noStrictChecking;
+
+        @Option(names = "--ckptdir", paramLabel = "PATH", order = 2,
+                description = "Directory to store later checkpoint images (environment variable "
+                    + "DMTCP_CHECKPOINT_DIR; default: the directory of the previous checkpoint)")
+        Path ckptDir;
+
+        @Option(names = "--tmpdir", paramLabel = "PATH", order = 3,
+                description = "Directory for temporary files (environment variable DMTCP_TMPDIR; default: "
+                    + "$TMPDIR or /tmp)")
+        Path tmpdir;
+
+        @Option(names = {"-q", "--quiet"}, order = 4,
+                description = "Skip notes; if given twice, also skip warnings (or set DMTCP_QUIET to 0, 1 or 2)")
+        boolean[] quiet;
+
+        @Option(names = "--coord-logfile", paramLabel = "PATH", order = 5,
+                description = "Log file of a coordinator started by this command (environment variable "
+                    + "DMTCP_COORD_LOG_FILENAME)")
+        Path coordLogfile;
+
+        @Option(names = "--debug-restart-pause", order = 6,
+                description = "Pause early in the restorer so that a debugger can attach (or set "
+                    + "DMTCP_RESTART_PAUSE=1..4)")
+        boolean debugRestartPause;
+    }
+
+    public RestartOptions resolve(Env env, Path cwd) {
+        OtherOptions ot = other == null ? new OtherOptions() : other;
+        List<Path> abs = new ArrayList<>();
+        for (Path p : images) {
+            abs.add(cwd.resolve(p).toAbsolutePath().normalize());
+        }
+        Boolean disableStrict = env.isSet("DMTCP_DISABLE_STRICT_CHECKING") ? Boolean.TRUE : null;
+        if (disableStrict != null && "0".equals(env.get("DMTCP_DISABLE_STRICT_CHECKING"))) {
+            disableStrict = Boolean.FALSE;
+        }
+        boolean strict = !(ot.noStrictChecking || Boolean.TRUE.equals(disableStrict));
+        Path ckptDir = ot.ckptDir != null ? cwd.resolve(ot.ckptDir)
+                : env.get("DMTCP_CHECKPOINT_DIR") != null ? cwd.resolve(env.get("DMTCP_CHECKPOINT_DIR")) : null;
+        if (ckptDir != null) {
+            ckptDir = ckptDir.toAbsolutePath().normalize();
+        }
+        Path forNew = ckptDir != null ? ckptDir : abs.isEmpty() ? cwd : abs.get(0).getParent();
+        int pause = ot.debugRestartPause ? 1 : 0;
+        if (pause == 0) {
+            Integer p = env.integer("DMTCP_RESTART_PAUSE");
+            pause = p == null ? 0 : Math.max(0, Math.min(p, 4));
+        }
+        Path tmp = ConnectionOptions.tmpDir(ot.tmpdir, env, cwd);
+        Path log = ConnectionOptions.logFile(ot.coordLogfile, env, cwd);
+        CoordinatorRequest coord = ConnectionOptions.orDefault(connection).resolve(env, cwd, forNew, log, tmp);
+        return new RestartOptions(coord, abs, strict, ckptDir, tmp, ConnectionOptions.quiet(ot.quiet, env), log, pause);
+    }
+
+    /** Validates every image; the first bad one is refused with the validator's words. */
+    static List<ImageSummary> validate(List<Path> images) {
+        List<ImageSummary> out = new ArrayList<>();
+        for (Path p : images) {
+            try {
+                out.add(ImageValidator.validate(p, false));
+            } catch (ImageException e) {
+                throw new CliException(e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Refuses another user's image unless strict checking is off. */
+    static void checkOwner(ImageSummary s, long currentUid, boolean strict) {
+        ImageHeader h = s.header();
+        if (!strict || h.uidUnsigned() == currentUid) {
+            return;
+        }
+        throw new CliException(s.file() + " was checkpointed by uid " + h.uidUnsigned() + " (" + userName(h.uidUnsigned())
+                + "), but you are uid " + currentUid + " (" + userName(currentUid) + "); restart it as its owner, or"
+                + " use --no-strict-checking (or DMTCP_DISABLE_STRICT_CHECKING=1) to restart it anyway");
+    }
+
+    @Override
+    public Integer call() {
+        Env env = Env.system();
+        Path cwd = Path.of("").toAbsolutePath();
+        RestartOptions o = resolve(env, cwd);
+        List<ImageSummary> summaries = validate(o.images());
+        if (summaries.size() > 1) {
+            throw new CliException("restarting several processes at once is not supported yet"
+                    + " (give one image per dmtcp_restart)");
+        }
+        ImageSummary image = summaries.get(0);
+        checkOwner(image, currentUid(), o.strictChecking());
+        Path home = Installation.home();
+        Natives natives = Installation.natives(home);
+        if (o.ckptDir() != null) {
+            LaunchCommand.prepareDirectory(o.ckptDir(), "checkpoint directory");
+        }
+
+        LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
+        CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
+        Map<String, String> env2 = ProgramEnvironment.forRestart(System.getenv(), o, c);
+        List<String> argv = List.of(natives.restorer().toString(), image.file().toString());
+        try {
+            Exec.exec(natives.restorer(), argv, env2);
+            throw new CliException("cannot execute " + natives.restorer() + ": execve returned"); // not reached
+        } catch (ExecException e) {
+            LaunchCommand.stopIfStarted(ops, c);
+            throw new CliException(e.getMessage());
+        }
+    }
+
+    /** Our uid: the owner of /proc/self. */
+    static long currentUid() {
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return ((Number) uid).longValue();
+        } catch (IOException | RuntimeException e) {
+            throw new CliException("cannot determine the current user id: " + e.getMessage());
+        }
+    }
+
+    /** The user name of a uid from /etc/passwd, or "unknown user". */
+    static String userName(long uid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+                String[] f = line.split(":");
+                if (f.length > 2 && f[2].equals(Long.toString(uid))) {
+                    return f[0];
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "unknown user";
+    }
+}

@@ -1,0 +1,58 @@
+package org.stasis.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProgramEnvironmentTest {
+
+    static final Path AGENT = Path.of("/opt/stasis/lib/libstasis.so");
+    static final CoordinatorSession SESSION = new CoordinatorSession("node1", "127.0.0.1", 7779, "abc", true);
+
+    @Test
+    void launchEnvironment() {
+        LaunchOptions o = LaunchOptionsTest.parse(Env.of(), "--no-gzip", "--ckptdir", "/ck", "-q", "--tmpdir", "/t", "p");
+        Map<String, String> base = Map.of("HOME", "/home/u", "LD_PRELOAD", "/usr/lib/libfoo.so",
+                "STASIS_INHERITED_FDS", "3,4", "DMTCP_COORD_PORT", "1");
+        Map<String, String> env = ProgramEnvironment.forLaunch(base, o, SESSION, AGENT);
+        assertEquals("/opt/stasis/lib/libstasis.so:/usr/lib/libfoo.so", env.get("LD_PRELOAD"));
+        assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
+        assertEquals("7779", env.get("STASIS_COORD_PORT"));
+        assertEquals("abc", env.get("STASIS_COORD_SECRET"));
+        assertEquals("/ck", env.get("STASIS_CKPT_DIR"));
+        assertEquals("0", env.get("STASIS_GZIP"));
+        assertEquals("12", env.get("STASIS_CKPT_SIGNAL"));
+        assertEquals("1", env.get("STASIS_QUIET"));
+        assertEquals("/t", env.get("STASIS_TMPDIR"));
+        assertEquals("node1", env.get("DMTCP_COORD_HOST"));
+        assertEquals("7779", env.get("DMTCP_COORD_PORT"));
+        assertEquals("/home/u", env.get("HOME"));
+        assertFalse(env.containsKey("STASIS_INHERITED_FDS"));
+    }
+
+    @Test
+    void preloadIsPrependedOnce() {
+        assertEquals("/a/libstasis.so", ProgramEnvironment.preload("/a/libstasis.so", null));
+        assertEquals("/a/libstasis.so", ProgramEnvironment.preload("/a/libstasis.so", ""));
+        assertEquals("/a/libstasis.so:x.so:y.so", ProgramEnvironment.preload("/a/libstasis.so", "x.so y.so"));
+        assertEquals("/a/libstasis.so:x.so", ProgramEnvironment.preload("/a/libstasis.so", "/old/libstasis.so:x.so:"));
+    }
+
+    @Test
+    void restartEnvironment() {
+        RestartOptions o = RestartOptionsTest.parse(Env.of(), "ckpt_a.dmtcp");
+        Map<String, String> env = ProgramEnvironment.forRestart(Map.of("PATH", "/bin"), o, SESSION);
+        assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
+        assertEquals("7779", env.get("STASIS_COORD_PORT"));
+        assertEquals("abc", env.get("STASIS_COORD_SECRET"));
+        assertEquals("0", env.get("STASIS_QUIET"));
+        assertEquals("/bin", env.get("PATH"));
+        assertFalse(env.containsKey("STASIS_CKPT_DIR"));
+        assertFalse(env.containsKey("LD_PRELOAD"));
+        RestartOptions o2 = RestartOptionsTest.parse(Env.of(), "--ckptdir", "/new", "ckpt_a.dmtcp");
+        assertEquals("/new", ProgramEnvironment.forRestart(Map.of(), o2, SESSION).get("STASIS_CKPT_DIR"));
+    }
+}
