@@ -35,18 +35,24 @@ static const sigset_t *without_ours(int how, const sigset_t *set, sigset_t *copy
     return copy;
 }
 
+/* Resolved at load time: a first call may come from a signal handler, where dlsym is unsafe. */
+static int (*real_pthread_sigmask)(int, const sigset_t *, sigset_t *);
+static int (*real_sigprocmask)(int, const sigset_t *, sigset_t *);
+
+__attribute__((constructor(101))) static void resolve_real(void)
+{
+    real_pthread_sigmask = dlsym(RTLD_NEXT, "pthread_sigmask");
+    real_sigprocmask = dlsym(RTLD_NEXT, "sigprocmask");
+}
+
 __attribute__((visibility("default"))) int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
-    static int (*real)(int, const sigset_t *, sigset_t *);
-    if (!real) real = dlsym(RTLD_NEXT, "pthread_sigmask");
     sigset_t copy;
-    return real(how, without_ours(how, set, &copy), old);
+    return real_pthread_sigmask(how, without_ours(how, set, &copy), old);
 }
 
 __attribute__((visibility("default"))) int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
-    static int (*real)(int, const sigset_t *, sigset_t *);
-    if (!real) real = dlsym(RTLD_NEXT, "sigprocmask");
     sigset_t copy;
-    return real(how, without_ours(how, set, &copy), old);
+    return real_sigprocmask(how, without_ours(how, set, &copy), old);
 }

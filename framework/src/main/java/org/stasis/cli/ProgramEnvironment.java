@@ -20,6 +20,8 @@ public final class ProgramEnvironment {
     public static final String QUIET = "STASIS_QUIET";
     public static final String TMPDIR = "STASIS_TMPDIR";
     public static final String RESTART_PAUSE = "STASIS_RESTART_PAUSE";
+    /** The agent's mark of which pid it manages; a new launch must start without one. */
+    public static final String MANAGED_PID = "STASIS_MANAGED_PID";
 
     private ProgramEnvironment() {}
 
@@ -27,6 +29,9 @@ public final class ProgramEnvironment {
     public static Map<String, String> forLaunch(Map<String, String> base, LaunchOptions o, CoordinatorSession c,
             Path agent) {
         Map<String, String> env = common(base, c, o.quiet());
+        // Inherited from a managed program that runs dmtcp_launch itself: this launch is a
+        // computation of its own, so its program must claim management afresh.
+        env.remove(MANAGED_PID);
         env.put(LD_PRELOAD, preload(agent.toString(), base.get(LD_PRELOAD)));
         env.put(CKPT_DIR, o.ckptDir().toString());
         env.put(GZIP, o.gzip() ? "1" : "0");

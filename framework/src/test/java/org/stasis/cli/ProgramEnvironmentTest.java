@@ -16,7 +16,7 @@ class ProgramEnvironmentTest {
     void launchEnvironment() {
         LaunchOptions o = LaunchOptionsTest.parse(Env.of(), "--no-gzip", "--ckptdir", "/ck", "-q", "--tmpdir", "/t", "p");
         Map<String, String> base = Map.of("HOME", "/home/u", "LD_PRELOAD", "/usr/lib/libfoo.so",
-                "STASIS_INHERITED_FDS", "3,4", "DMTCP_COORD_PORT", "1");
+                "STASIS_INHERITED_FDS", "3,4", "DMTCP_COORD_PORT", "1", "STASIS_MANAGED_PID", "0000004242");
         Map<String, String> env = ProgramEnvironment.forLaunch(base, o, SESSION, AGENT);
         assertEquals("/opt/stasis/lib/libstasis.so:/usr/lib/libfoo.so", env.get("LD_PRELOAD"));
         assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
@@ -31,6 +31,7 @@ class ProgramEnvironmentTest {
         assertEquals("7779", env.get("DMTCP_COORD_PORT"));
         assertEquals("/home/u", env.get("HOME"));
         assertFalse(env.containsKey("STASIS_INHERITED_FDS"));
+        assertFalse(env.containsKey("STASIS_MANAGED_PID"), "a launch from inside a managed program starts afresh");
     }
 
     @Test
