@@ -234,23 +234,24 @@ static int page_is_zero(const uint8_t *p)
     return acc == 0;
 }
 
+/* Sections are checksummed and written from a private copy, never from live memory: the
+ * writer itself runs on the checkpoint thread's stack and updates its own globals, so those
+ * pages change while being saved, and a checksum taken before the write would not match. */
 static void emit_run(struct worker *wk, uint64_t addr, const uint8_t *data, size_t len)
 {
     struct sx_section_header h = {0};
     h.type = SX_SEC_MEMORY;
     h.addr = addr;
     h.raw_size = len;
-    const void *payload = data;
     h.payload_size = len;
-    if (W.compress) {
-        size_t c = sx_lz4_compress(data, len, wk->out, len - len / 16, wk->table);
-        if (c) {
-            payload = wk->out;
-            h.payload_size = c;
-            h.flags = SX_SECF_LZ4;
-        }
+    size_t c = W.compress ? sx_lz4_compress(data, len, wk->out, len - len / 16, wk->table) : 0;
+    if (c) {
+        h.payload_size = c;
+        h.flags = SX_SECF_LZ4;
+    } else {
+        memcpy(wk->out, data, len);
     }
-    put_section(&h, payload);
+    put_section(&h, wk->out);
     __atomic_add_fetch(&W.memory_bytes, len, __ATOMIC_SEQ_CST);
 }
 

@@ -1,5 +1,7 @@
 package org.stasis.cli;
 
+import java.util.Set;
+import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.NativeText;
 
 /**
@@ -8,12 +10,25 @@ import org.stasis.mtcp.NativeText;
  */
 public final class Main {
 
+    /** Front ends that end by replacing the JVM with a program (see Exec). */
+    private static final Set<String> EXEC_VERBS = Set.of("launch", "restart");
+
     private Main() {}
+
+    private static boolean willExec(String prog, String[] args) {
+        if (prog.equals("dmtcp_launch") || prog.equals("dmtcp_restart")) {
+            return true;
+        }
+        return prog.equals("stasis") && args.length > 0 && EXEC_VERBS.contains(args[0]);
+    }
 
     public static void main(String[] args) {
         Logging.init();
         NativeText.registerMainArgs(args);
         String prog = System.getProperty("stasis.prog", "stasis");
+        if (willExec(prog, args)) {
+            Exec.prepareInBackground();
+        }
         int rc;
         try {
             rc = Cli.run(prog, args);

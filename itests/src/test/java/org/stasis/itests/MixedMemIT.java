@@ -31,6 +31,13 @@ class MixedMemIT extends ItBase {
     run(who, info, 64, Duration.ofSeconds(60), Duration.ofSeconds(60));
   }
 
+  /** Images stored raw (--no-gzip) take another path through the writer and the restorer. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RunAs.class)
+  void mixedMemory64MiBUncompressed(RunAs who, TestInfo info) {
+    run(who, info, 64, Duration.ofSeconds(60), Duration.ofSeconds(60), "--no-gzip");
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(RunAs.class)
   @Timeout(value = 420, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -38,10 +45,11 @@ class MixedMemIT extends ItBase {
     run(who, info, 1024, Duration.ofSeconds(180), Duration.ofSeconds(120));
   }
 
-  private void run(RunAs who, TestInfo info, int mib, Duration checkpointTimeout, Duration restartTimeout) {
+  private void run(RunAs who, TestInfo info, int mib, Duration checkpointTimeout, Duration restartTimeout,
+      String... launchOptions) {
     harness(who, info);
     Program mixedmem = Program.c("mixedmem", String.valueOf(mib));
-    Harness.Bg launched = h.launch(mixedmem);
+    Harness.Bg launched = h.launch(mixedmem, launchOptions);
     // at least one full verification (tick 10) before the first checkpoint
     h.waitForValues(launched, Series.TICK, 12, Duration.ofSeconds(120));
     String sum0 = initialSum(launched, mib);

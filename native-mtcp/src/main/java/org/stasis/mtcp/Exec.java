@@ -72,6 +72,24 @@ public final class Exec {
         static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     }
 
+    /**
+     * Starts binding libc in the background. jnr-ffi generates its call stubs at first use,
+     * which costs a few hundred milliseconds of a cold JVM; a front end that will exec calls
+     * this first, so the work overlaps option parsing, image checks and the coordinator
+     * probe on another core instead of delaying the exec.
+     */
+    public static void prepareInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                libc();
+            } catch (ExecException e) {
+                LOG.debug("early libc binding failed; exec will report it", e);
+            }
+        }, "stasis-exec-prepare");
+        t.setDaemon(true);
+        t.start();
+    }
+
     static LibC libc() throws ExecException {
         try {
             return Holder.LIBC;
