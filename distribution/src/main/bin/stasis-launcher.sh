@@ -68,7 +68,7 @@ fi
 # jffi (used for execve) loads its JNI stub from lib/jni rather than unpacking it into a
 # temporary directory, which fails where /tmp is mounted noexec.
 # shellcheck disable=SC2206
-jvm=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -XX:-UsePerfData -Xss1m
+jvm=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xshare:auto -XX:-UsePerfData -Xss1m
      "-Djava.io.tmpdir=${TMPDIR:-/tmp}" "-Djffi.boot.library.path=$home/lib/jni/${HOSTTYPE:-x86_64}-Linux"
      $STASIS_JAVA_OPTS
      "-Dstasis.home=$home" "-Dstasis.prog=$prog" -cp "$home/lib/*" org.stasis.cli.Main)

@@ -32,6 +32,7 @@ long sx_clone_thread(unsigned long flags, void *stack_top, unsigned long tls, vo
 extern char __executable_start[], _end[];
 
 #define MAX_INTERVALS 70000
+#define MAX_FILLERS 8 /* threads that check and fill memory, at most one per core */
 #define STACK_SIZE (1024 * 1024)
 #define THREAD_STACK (32 * 1024)
 #define EXIT_REFUSED 2
@@ -127,6 +128,18 @@ static void read_args(long *sp)
 
 /* ---- checking the image ---- */
 
+static uint32_t cpu_count(void)
+{
+    uint64_t mask[16] = {0};
+    long n = SX_SYS3(__NR_sched_getaffinity, 0, sizeof mask, mask);
+    uint32_t c = 0;
+    for (long i = 0; i < n / 8; i++)
+        for (uint64_t m = mask[i]; m; m &= m - 1) c++; /* no libgcc here for popcount */
+    if (c < 1) c = 1;
+    return c > MAX_FILLERS ? MAX_FILLERS : c;
+}
+
+
 static const struct sx_image_header *hdr(void) { return (const struct sx_image_header *)R.img; }
 static const struct sx_region *regions(uint32_t *n)
 {
@@ -157,6 +170,45 @@ static void map_image(void)
     R.img_len = (uint64_t)st.st_size;
 }
 
+/* Payload checksums, checked by one thread per core before anything is torn down.
+ * Checker k takes every n-th section; any mismatch is reported once all have finished. */
+static volatile int checker_tid[MAX_FILLERS];
+static volatile int payload_bad;
+
+static void check_part(const void *arg)
+{
+    long k = (long)arg, n = (long)R.nfillers, index = 0;
+    uint64_t off = SX_HEADER_SIZE;
+    for (;;) {
+        const struct sx_section_header *s = (const void *)(R.img + off);
+        uint64_t body = off + sizeof *s;
+        if (s->type == SX_SEC_TRAILER) break;
+        if (index++ % n == k && sx_crc32c(0, R.img + body, s->payload_size) != s->payload_crc) payload_bad = 1;
+        off = body + s->payload_size;
+    }
+    if (k != 0) sx_exit(0);
+}
+
+static void verify_payloads(void)
+{
+    uint64_t stack_len = (uint64_t)(MAX_FILLERS + 1) * 64 * 1024;
+    long stacks = sx_mmap(0, stack_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint32_t n = (stacks < 0 && stacks > -4096) ? 1 : R.nfillers;
+    for (uint32_t k = 1; k < n; k++)
+        if (sx_clone_thread(CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+                            (uint8_t *)stacks + (uint64_t)(k + 1) * 64 * 1024, 0, check_part, (const void *)(long)k,
+                            (int *)&checker_tid[k]) < 0)
+            payload_bad = 2;
+    check_part((const void *)0);
+    for (uint32_t k = 1; k < n; k++) {
+        int t;
+        while ((t = __atomic_load_n(&checker_tid[k], __ATOMIC_SEQ_CST)) != 0)
+            sx_futex(&checker_tid[k], SX_FUTEX_WAIT, t, 0);
+    }
+    if (payload_bad == 2) refuse("cannot start checker threads", 0);
+    if (payload_bad) refuse("corrupt data (checksum mismatch in a section)", 0);
+}
+
 /* A table section's count and record size agree with its payload size. */
 static int table_fits(uint64_t body, uint64_t record_size)
 {
@@ -185,9 +237,8 @@ static void check_image(void)
             refuse("corrupt section header (checksum mismatch)", 0);
         uint64_t body = off + sizeof *s;
         if (s->payload_size > R.img_len - body) refuse("truncated: a section runs past the end of the file", 0);
-        if (sx_crc32c(0, R.img + body, s->payload_size) != s->payload_crc)
-            refuse("corrupt data (checksum mismatch in a section)", 0);
         if (s->type == SX_SEC_TRAILER) {
+            if (sx_crc32c(0, R.img + body, s->payload_size) != s->payload_crc) refuse("corrupt trailer", 0);
             const struct sx_trailer *t = (const void *)(R.img + body);
             if (s->payload_size < sizeof *t || t->sections != count || t->trailer_offset != off)
                 refuse("inconsistent trailer", 0);
@@ -204,6 +255,7 @@ static void check_image(void)
     if (!R.off_process || !R.off_threads || !R.off_regions) refuse("incomplete: a required section is missing", 0);
     if (!table_fits(R.off_threads, sizeof(struct sx_thread_record)) || !table_fits(R.off_regions, sizeof(struct sx_region)))
         refuse("corrupt thread or region table", 0);
+    verify_payloads();
     uint32_t nt;
     const struct sx_thread_record *t = threads(&nt);
     int leader = 0;
@@ -261,6 +313,14 @@ static void note_current(uint64_t s, uint64_t e, const char *name)
     if (R.niv < MAX_INTERVALS) R.iv[R.niv++] = (struct interval){s, e};
 }
 
+/* Regions whose contents come from their file alone: private mappings (only modified pages
+ * are saved) and read-only shared ones (nothing is saved). The file must be unchanged. */
+static int needs_file(const struct sx_region *r)
+{
+    if (!(r->kind & SX_R_FILE) || (r->kind & SX_R_DELETED)) return 0;
+    return !(r->kind & SX_R_SHARED) || !(r->prot & PROT_WRITE);
+}
+
 static void check_layout(void)
 {
     uint32_t n;
@@ -282,7 +342,7 @@ static void check_layout(void)
         refuse("this kernel places vdso and vvar differently from the one the image was made on", 0);
     for (uint32_t k = 0; k < n; k++) {
         if (R.niv < MAX_INTERVALS) R.iv[R.niv++] = (struct interval){r[k].start, r[k].end};
-        if (!(r[k].kind & SX_R_FILE) || (r[k].kind & SX_R_DELETED) || (r[k].kind & SX_R_SHARED)) continue;
+        if (!needs_file(&r[k])) continue;
         struct stat st;
         long e = SX_SYS2(__NR_stat, r[k].path, &st);
         if (e < 0) refuse("needs a file that is gone: ", r[k].path);
@@ -363,7 +423,7 @@ static void map_regions(void)
             if (fd >= 0) {
                 p = sx_mmap((void *)r[k].start, len, prot, flags, fd, r[k].offset);
                 sx_close(fd);
-            } else if (!(r[k].kind & SX_R_SHARED)) {
+            } else if (needs_file(&r[k])) {
                 broken("cannot open a mapped file: ", fd);
             } else {
                 say("warning: ", r[k].path, " is gone; its shared mapping comes back as memory");
@@ -391,7 +451,6 @@ static const struct sx_region *region_of(uint64_t addr)
     return 0;
 }
 
-#define MAX_FILLERS 8
 #define FILLER_STACK (64 * 1024)
 /* Set to each filler's tid at clone and cleared by the kernel when it has fully exited:
  * only then is it safe for the agent to unmap the restorer's code the filler ran. */
@@ -526,22 +585,12 @@ static __attribute__((noreturn)) void phase2(void)
 
 /* ---- phase 1 ---- */
 
-static uint32_t cpu_count(void)
-{
-    uint64_t mask[16] = {0};
-    long n = SX_SYS3(__NR_sched_getaffinity, 0, sizeof mask, mask);
-    uint32_t c = 0;
-    for (long i = 0; i < n / 8; i++)
-        for (uint64_t m = mask[i]; m; m &= m - 1) c++; /* no libgcc here for popcount */
-    if (c < 1) c = 1;
-    return c > MAX_FILLERS ? MAX_FILLERS : c;
-}
-
 void sx_restore_main(long *sp)
 {
     uint64_t all = ~0ull;
     SX_SYS4(__NR_rt_sigprocmask, 0 /* SIG_BLOCK */, &all, 0, 8);
     read_args(sp);
+    R.nfillers = cpu_count();
     map_image();
     check_image();
     check_layout();
@@ -557,7 +606,6 @@ void sx_restore_main(long *sp)
     R.threads_off = R.stack_off + STACK_SIZE;
     R.fillers_off = R.threads_off + (uint64_t)(nt + 2) * THREAD_STACK;
     R.temp_off = R.fillers_off + (uint64_t)(MAX_FILLERS + 1) * FILLER_STACK;
-    R.nfillers = cpu_count();
     R.hole_len = R.temp_off + special_len + SX_PAGE;
     R.hole = find_hole(R.hole_len);
 

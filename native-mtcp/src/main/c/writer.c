@@ -35,8 +35,9 @@ struct item {
 
 struct worker {
     uint32_t *table;
-    uint8_t *out;
-    uint8_t *copy;
+    uint8_t *out;    /* compressed output */
+    uint8_t *copy;   /* a whole chunk read through /proc/self/mem (unreadable regions) */
+    uint8_t *stable; /* the private copy a section is made from */
     size_t out_cap;
 };
 
@@ -155,6 +156,9 @@ static void classify(struct sx_region *r, const char *perms, const char *path)
 static enum sel selection(const struct sx_region *r)
 {
     if (r->kind & SX_R_SPECIAL) return SEL_NONE;
+    /* a read-only shared file mapping (the JDK's lib/modules...) holds nothing its file does not */
+    if ((r->kind & SX_R_SHARED) && (r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED) && !(r->prot & 2))
+        return SEL_NONE;
     if (r->kind & SX_R_SHARED) return SEL_RESIDENT;
     if ((r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED)) return SEL_COW;
     return SEL_ANON;
@@ -234,24 +238,32 @@ static int page_is_zero(const uint8_t *p)
     return acc == 0;
 }
 
-/* Sections are checksummed and written from a private copy, never from live memory: the
- * writer itself runs on the checkpoint thread's stack and updates its own globals, so those
- * pages change while being saved, and a checksum taken before the write would not match. */
+/* Every section is made from a private copy of its pages, never from live memory: the
+ * writer runs on the checkpoint thread's stack and updates its own globals, so some saved
+ * pages change while they are being saved. Compressing live bytes is not just imprecise
+ * there: LZ4 may encode a byte that never changed as a match against an earlier copy whose
+ * literals are read later, after they changed, so the restored byte would be wrong (this
+ * corrupted saved return addresses). The copy also keeps each checksum true to its data. */
 static void emit_run(struct worker *wk, uint64_t addr, const uint8_t *data, size_t len)
 {
+    const uint8_t *src = data;
+    if (data < wk->copy || data >= wk->copy + SX_MEMORY_CHUNK) {
+        memcpy(wk->stable, data, len);
+        src = wk->stable;
+    }
     struct sx_section_header h = {0};
     h.type = SX_SEC_MEMORY;
     h.addr = addr;
     h.raw_size = len;
     h.payload_size = len;
-    size_t c = W.compress ? sx_lz4_compress(data, len, wk->out, len - len / 16, wk->table) : 0;
+    const void *payload = src;
+    size_t c = W.compress ? sx_lz4_compress(src, len, wk->out, len - len / 16, wk->table) : 0;
     if (c) {
         h.payload_size = c;
         h.flags = SX_SECF_LZ4;
-    } else {
-        memcpy(wk->out, data, len);
+        payload = wk->out;
     }
-    put_section(&h, wk->out);
+    put_section(&h, payload);
     __atomic_add_fetch(&W.memory_bytes, len, __ATOMIC_SEQ_CST);
 }
 
@@ -397,7 +409,8 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
         wk->out_cap = sx_lz4_bound(SX_MEMORY_CHUNK);
         wk->out = scratch(wk->out_cap);
         wk->copy = scratch(SX_MEMORY_CHUNK);
-        if (!wk->table || !wk->out || !wk->copy) nworkers = i;
+        wk->stable = scratch(SX_MEMORY_CHUNK);
+        if (!wk->table || !wk->out || !wk->copy || !wk->stable) nworkers = i;
     }
     uint8_t *stacks = scratch((size_t)WORKER_STACK * MAX_WORKERS);
     if (!W.regions || !W.region_sel || !stacks || nworkers == 0) {

@@ -21,7 +21,10 @@ public final class Secrets {
     public static final String SECRET_ENV = "STASIS_COORD_SECRET";
     public static final String SECRET_DIR_ENV = "STASIS_SECRET_DIR";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Only the coordinator makes secrets; clients that just read one skip the seeding cost. */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
+    }
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
@@ -30,7 +33,7 @@ public final class Secrets {
     /** 32 random bytes as 64 lower-case hex characters. */
     public static String generate() {
         byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
+        Random.INSTANCE.nextBytes(bytes);
         return BaseEncoding.base16().lowerCase().encode(bytes);
     }
 
