@@ -20,30 +20,4 @@ sx_ctx_save:
     ret
     .size sx_ctx_save, .-sx_ctx_save
 
-    .globl sx_raw_thread
-    .hidden sx_raw_thread
-    .type sx_raw_thread, @function
-/* long sx_raw_thread(unsigned long clone_flags, void *stack_top, void (*fn)(void *), void *arg)
- * A thread without libc: runs fn(arg) on stack_top, then exits the thread. */
-sx_raw_thread:
-    and $-16, %rsi
-    sub $16, %rsi
-    mov %rdx, 0(%rsi)
-    mov %rcx, 8(%rsi)
-    xor %edx, %edx
-    xor %r10d, %r10d
-    xor %r8d, %r8d
-    mov $56, %eax
-    syscall
-    test %rax, %rax
-    jnz 1f
-    pop %rax
-    pop %rdi
-    call *%rax
-    mov $60, %eax
-    xor %edi, %edi
-    syscall
-    hlt
-1:  ret
-    .size sx_raw_thread, .-sx_raw_thread
     .section .note.GNU-stack,"",@progbits

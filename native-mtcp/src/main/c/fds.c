@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "plugin_host.h"
+#include "procfs.h"
 #include "sys.h"
 #include "text.h"
 
@@ -32,30 +33,6 @@ static struct fdrec recs[MAX_FDS];
 static int nrecs;
 static uint8_t drained[DRAIN_CAP];
 static uint32_t drained_len;
-
-static int list_fds(int *out, int max)
-{
-    static char buf[16384];
-    int dfd = (int)sx_open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-    if (dfd < 0) return dfd;
-    int n = 0;
-    for (;;) {
-        long got = SX_SYS3(__NR_getdents64, dfd, buf, sizeof buf);
-        if (got <= 0) break;
-        for (long off = 0; off < got;) {
-            unsigned short reclen = *(unsigned short *)(buf + off + 16);
-            const char *name = buf + off + 19;
-            if (name[0] >= '0' && name[0] <= '9' && n < max) {
-                const char *p = name;
-                int fd = (int)sx_parse_u64(&p, 10);
-                if (fd != dfd) out[n++] = fd;
-            }
-            off += reclen;
-        }
-    }
-    sx_close(dfd);
-    return n;
-}
 
 static long fd_path(int fd, char *out, size_t cap)
 {
@@ -102,7 +79,7 @@ static int fds_precheckpoint(char *err, size_t errlen)
 {
     static int fds[MAX_FDS];
     static char path[512];
-    int n = list_fds(fds, MAX_FDS);
+    int n = sx_proc_numbers("/proc/self/fd", fds, MAX_FDS);
     nrecs = 0;
     drained_len = 0;
     for (int i = 0; i < n && nrecs < MAX_FDS; i++) {

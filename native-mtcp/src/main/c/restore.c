@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "clone_thread.h"
 #include "crc32c.h"
 #include "image_format.h"
 #include "lz4.h"
@@ -23,12 +24,6 @@
 
 void sx_switch_stack(void *stack_top, void (*fn)(void)) __attribute__((noreturn));
 void sx_resume_ctx(const struct sx_ctx *c) __attribute__((noreturn));
-long sx_clone_thread(unsigned long flags, void *stack_top, unsigned long tls, void (*fn)(const void *),
-                     const void *arg, int *tid_word);
-#define CLONE_THREAD_FLAGS (0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000) /* VM FS FILES SIGHAND THREAD SYSVSEM */
-#define CLONE_SETTLS 0x80000
-#define CLONE_PARENT_SETTID 0x100000
-#define CLONE_CHILD_CLEARTID 0x200000
 extern char __executable_start[], _end[];
 
 #define MAX_INTERVALS 70000
@@ -195,7 +190,7 @@ static void verify_payloads(void)
     long stacks = sx_mmap(0, stack_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uint32_t n = (stacks < 0 && stacks > -4096) ? 1 : R.nfillers;
     for (uint32_t k = 1; k < n; k++)
-        if (sx_clone_thread(CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+        if (sx_clone_thread(SX_CLONE_THREAD_FLAGS | SX_CLONE_PARENT_SETTID | SX_CLONE_CHILD_CLEARTID,
                             (uint8_t *)stacks + (uint64_t)(k + 1) * 64 * 1024, 0, check_part, (const void *)(long)k,
                             (int *)&checker_tid[k]) < 0)
             payload_bad = 2;
@@ -488,7 +483,7 @@ static void fill_memory(void)
 {
     uint8_t *stacks = (uint8_t *)(R.hole + R.fillers_off);
     for (long k = 1; k < (long)R.nfillers; k++) {
-        long e = sx_clone_thread(CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+        long e = sx_clone_thread(SX_CLONE_THREAD_FLAGS | SX_CLONE_PARENT_SETTID | SX_CLONE_CHILD_CLEARTID,
                                  stacks + (uint64_t)k * FILLER_STACK, 0, fill_part, (const void *)k,
                                  (int *)&filler_tid[k]);
         if (e < 0) broken("cannot start a filler thread: ", e);
@@ -562,7 +557,7 @@ static __attribute__((noreturn)) void start_threads(void)
             leader = &t[i];
             continue;
         }
-        long e = sx_clone_thread(CLONE_THREAD_FLAGS | CLONE_SETTLS, stacks + (uint64_t)(i + 1) * THREAD_STACK,
+        long e = sx_clone_thread(SX_CLONE_THREAD_FLAGS | SX_CLONE_SETTLS, stacks + (uint64_t)(i + 1) * THREAD_STACK,
                                  t[i].fs_base, thread_entry, &t[i], 0);
         if (e < 0) broken("cannot recreate a thread: ", e);
     }

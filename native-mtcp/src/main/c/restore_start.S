@@ -35,29 +35,4 @@ sx_resume_ctx:
     mov $1, %eax
     jmp *56(%rdi)
 
-/* long sx_clone_thread(unsigned long flags, void *stack_top, unsigned long tls,
- *                      void (*fn)(const void *), const void *arg, int *tid_word)
- * The child runs fn(arg) on stack_top with the given thread pointer. tid_word, when the
- * flags ask for it, is set to the child's tid and cleared (with a futex wake) by the kernel
- * once the child has completely exited. */
-    .globl sx_clone_thread
-    .hidden sx_clone_thread
-    .type sx_clone_thread, @function
-sx_clone_thread:
-    and $-16, %rsi
-    sub $16, %rsi
-    mov %rcx, 0(%rsi)
-    mov %r8, 8(%rsi)
-    mov %rdx, %r8
-    mov %r9, %rdx
-    mov %r9, %r10
-    mov $56, %eax
-    syscall
-    test %rax, %rax
-    jnz 1f
-    pop %rax
-    pop %rdi
-    call *%rax
-    hlt
-1:  ret
     .section .note.GNU-stack,"",@progbits

@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <linux/futex.h>
 
+#include "procfs.h"
 #include "sys.h"
 #include "text.h"
 
@@ -140,30 +141,6 @@ int sx_threads_user_action(const struct sigaction *act, struct sigaction *old)
     return 0;
 }
 
-/* Reads the thread ids of this process from /proc/self/task. */
-static int list_tasks(int *tids, int max)
-{
-    static char buf[32768];
-    int fd = (int)sx_open("/proc/self/task", 0x10000 /* O_DIRECTORY */, 0);
-    if (fd < 0) return fd;
-    int n = 0;
-    for (;;) {
-        long got = SX_SYS3(__NR_getdents64, fd, buf, sizeof buf);
-        if (got <= 0) break;
-        for (long off = 0; off < got;) {
-            unsigned short reclen = *(unsigned short *)(buf + off + 16);
-            const char *name = buf + off + 19;
-            if (name[0] >= '0' && name[0] <= '9' && n < max) {
-                const char *p = name;
-                tids[n++] = (int)sx_parse_u64(&p, 10);
-            }
-            off += reclen;
-        }
-    }
-    sx_close(fd);
-    return n;
-}
-
 static void fail(char *err, unsigned long errlen, const char *a, long n, const char *b)
 {
     struct sx_buf e;
@@ -185,7 +162,7 @@ int sx_threads_suspend(char *err, unsigned long errlen)
 
     int signaled = 0;
     for (int round = 0;; round++) {
-        int n = list_tasks(tids, SX_MAX_THREADS);
+        int n = sx_proc_numbers("/proc/self/task", tids, SX_MAX_THREADS);
         if (n < 0) {
             fail(err, errlen, "cannot list threads (error ", -n, ")");
             return -1;

@@ -3,7 +3,7 @@
  * Normally this runs in a copy-on-write child of the target, made the moment all threads
  * were stopped, so the program resumes while its snapshot is written. The child has no
  * usable libc (other threads' locks were copied mid-use), so this file uses raw system
- * calls and its own threads (sx_raw_thread) to compress in parallel. */
+ * calls and its own threads (sx_clone_thread) to compress in parallel. */
 #include "agent.h"
 
 #include <string.h>
@@ -12,12 +12,12 @@
 #include <sys/uio.h>
 #include <fcntl.h>
 
+#include "clone_thread.h"
 #include "crc32c.h"
 #include "lz4.h"
 #include "sys.h"
 #include "text.h"
 
-long sx_raw_thread(unsigned long flags, void *stack_top, void (*fn)(void *), void *arg);
 
 #define MAX_REGIONS 65536
 #define MAX_SCRATCH 32
@@ -317,9 +317,9 @@ static void process_item(struct worker *wk, const struct item *it)
     }
 }
 
-static void worker_main(void *arg)
+static void worker_main(const void *arg)
 {
-    struct worker *wk = arg;
+    struct worker *wk = (struct worker *)arg;
     for (;;) {
         long i = __atomic_fetch_add(&W.next_item, 1, __ATOMIC_SEQ_CST);
         if (i >= W.nitems || W.error) break;
@@ -447,8 +447,8 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
 
     W.running = nworkers;
     for (int i = 1; i < nworkers; i++) {
-        long t = sx_raw_thread(0x00000100 | 0x00000200 | 0x00000400 | 0x00000800 | 0x00010000 | 0x00040000,
-                               stacks + (size_t)WORKER_STACK * (size_t)(i + 1), worker_main, &W.workers[i]);
+        long t = sx_clone_thread(SX_CLONE_THREAD_FLAGS, stacks + (size_t)WORKER_STACK * (size_t)(i + 1), 0, worker_main,
+                                 &W.workers[i], 0);
         if (t < 0) __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
     }
     worker_main(&W.workers[0]);
