@@ -291,9 +291,16 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
         sx_copy_str(err, errlen, "cannot create a pipe for the image writer");
         return STEP_FAIL;
     }
+    long parent = sx_getpid();
     long pid = SX_SYS5(__NR_clone, 0 /* no exit signal: invisible to the program's wait() */, 0, 0, 0, 0);
     if (pid == 0) {
         char werr[512];
+        /* if the program dies mid-checkpoint the generation is aborted: stop writing too */
+        SX_SYS2(__NR_prctl, 1 /* PR_SET_PDEATHSIG */, 9);
+        if (SX_SYS0(__NR_getppid) != parent) {
+            SX_SYS1(__NR_unlink, tmp_path);
+            sx_exit_group(1);
+        }
         sx_close(sx_agent.coord_fd);
         sx_close(pipefd[0]);
         long size = sx_write_image(&job, werr, sizeof werr);
@@ -479,6 +486,8 @@ static void after_restart(void)
     sx_copy_str(sx_agent.secret, sizeof sx_agent.secret, ri->secret);
     if (ri->have_ckptdir) sx_copy_str(sx_agent.ckptdir, sizeof sx_agent.ckptdir, ri->ckptdir);
     sx_agent.generation = header.generation;
+    image_names();
+    SX_SYS1(__NR_unlink, tmp_path); /* what a writer killed with the old process left behind */
     {
         struct utsname u;
         if (SX_SYS1(__NR_uname, &u) == 0) sx_copy_str(hostname, sizeof hostname, u.nodename);
