@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,13 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * dmtcp_restart of a damaged, empty, foreign or missing image: names the file, exits non-zero,
+ * dmtcp_restart of a damaged, empty, foreign, missing or too-new image: names the file, exits non-zero,
  * and starts nothing (no program, no coordinator left behind).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -47,6 +50,7 @@ class BadImageIT extends ItBase {
     cases.put("empty", write(bad, "empty", new byte[0]));
     cases.put("foreign (an ELF executable)", write(bad, "foreign", Files.readAllBytes(Harness.EXAMPLES.resolve("count"))));
     cases.put("missing", bad.resolve("ckpt_count_missing.dmtcp"));
+    cases.put("from a future version", write(bad, "future", futureVersion(good)));
 
     StringBuilder failures = new StringBuilder();
     for (Map.Entry<String, Path> c : cases.entrySet()) {
@@ -92,6 +96,22 @@ class BadImageIT extends ItBase {
       return "processes left running:\n" + Harness.describeProcesses(left) + r.describe();
     }
     return null;
+  }
+
+  /**
+   * A well-formed image claiming format version 99, its header checksum recomputed so that
+   * only the version is wrong (docs/image-format.md: version at offset 8, CRC32C at 16 over
+   * the 4096-byte header with the CRC field zeroed).
+   */
+  private static byte[] futureVersion(byte[] good) {
+    byte[] b = good.clone();
+    ByteBuffer header = ByteBuffer.wrap(b, 0, 4096).order(ByteOrder.LITTLE_ENDIAN);
+    header.putInt(8, 99);
+    header.putInt(16, 0);
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, 4096);
+    header.putInt(16, (int) crc.getValue());
+    return b;
   }
 
   private Path write(Path dir, String what, byte[] content) throws IOException {
