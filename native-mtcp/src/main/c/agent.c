@@ -39,6 +39,7 @@ static char hostname[256];
 static int suspended;
 static long writer_pid;
 static int result_fd = -1;
+static char inline_result[32]; /* "ok <bytes>" of an image written without a child */
 static uint32_t current_gen;
 
 enum { STEP_OK = 0, STEP_FAIL = -1, STEP_RESTARTED = 1 };
@@ -63,7 +64,8 @@ static void send_msg(const struct sx_buf *b)
         sx_log(1, "lost the coordinator while sending", 0, 0);
 }
 
-static void arrive(const char *name, uint32_t gen, const char *error, const char *image)
+/* Answers one barrier. error == 0 means ok; plugin names the hook that failed, if one did. */
+static void arrive(const char *name, uint32_t gen, const char *error, const char *plugin, const char *image)
 {
     struct sx_buf b;
     sx_msg_begin(&b, outbuf, sizeof outbuf, "ARRIVE");
@@ -71,19 +73,8 @@ static void arrive(const char *name, uint32_t gen, const char *error, const char
     sx_msg_kvi(&b, "generation", gen);
     sx_msg_kvi(&b, "ok", error ? 0 : 1);
     if (error) sx_msg_kv(&b, "error", error);
-    if (image) sx_msg_kv(&b, "image", image);
-    send_msg(&b);
-}
-
-static void arrive_failed(const char *name, uint32_t gen, const char *error, const char *plugin)
-{
-    struct sx_buf b;
-    sx_msg_begin(&b, outbuf, sizeof outbuf, "ARRIVE");
-    sx_msg_kv(&b, "name", name);
-    sx_msg_kvi(&b, "generation", gen);
-    sx_msg_kv(&b, "ok", "0");
-    sx_msg_kv(&b, "error", error);
     if (plugin) sx_msg_kv(&b, "plugin", plugin);
+    if (image) sx_msg_kv(&b, "image", image);
     send_msg(&b);
 }
 
@@ -211,12 +202,13 @@ static int join_coordinator(int restart, const char *image)
 {
     int fd = sx_coord_connect(sx_agent.coord_host, sx_agent.coord_port, 10000);
     if (fd < 0) {
-        char port[16];
+        char where[96];
         struct sx_buf b;
-        sx_buf_init(&b, port, sizeof port);
+        sx_buf_init(&b, where, sizeof where);
+        sx_buf_add(&b, sx_agent.coord_host);
+        sx_buf_add(&b, ":");
         sx_buf_int(&b, sx_agent.coord_port);
-        sx_log(0, "cannot reach the coordinator at ", sx_agent.coord_host, ":");
-        sx_log(0, "  port ", port, "; this process will not be checkpointed");
+        sx_log(0, "cannot reach the coordinator at ", where, "; this process runs on without checkpoints");
         return -1;
     }
     sx_agent.coord_fd = fd;
@@ -327,6 +319,10 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
             SX_SYS1(__NR_unlink, tmp_path);
             return STEP_FAIL;
         }
+        struct sx_buf b;
+        sx_buf_init(&b, inline_result, sizeof inline_result);
+        sx_buf_add(&b, "ok ");
+        sx_buf_int(&b, size);
         result_fd = -1;
         writer_pid = 0;
         return STEP_OK;
@@ -418,21 +414,21 @@ static void on_event(const struct sx_msg *m)
     err[0] = 0;
     if (sx_streq(name, "PRESUSPEND")) {
         if (sx_hooks_run(SX_EV_PRESUSPEND, err, sizeof err, &failed) < 0) {
-            arrive_failed(name, gen, err, failed);
+            arrive(name, gen, err, failed, 0);
             return;
         }
     } else if (sx_streq(name, "SUSPEND")) {
         current_gen = gen;
         if (sx_threads_suspend(err, sizeof err) < 0) {
             sx_threads_resume();
-            arrive(name, gen, err, 0);
+            arrive(name, gen, err, 0, 0);
             return;
         }
         suspended = 1;
     } else if (sx_streq(name, "PRECHECKPOINT")) {
         sx_procstate_capture(&saved_ps);
         if (sx_hooks_run(SX_EV_PRECHECKPOINT, err, sizeof err, &failed) < 0) {
-            arrive_failed(name, gen, err, failed);
+            arrive(name, gen, err, failed, 0);
             return;
         }
     } else if (sx_streq(name, "WRITE")) {
@@ -442,11 +438,11 @@ static void on_event(const struct sx_msg *m)
             return;
         }
         if (r == STEP_FAIL) {
-            arrive(name, gen, err, image_path);
+            arrive(name, gen, err, 0, image_path);
             return;
         }
-        arrive(name, gen, 0, image_path);
-        if (result_fd < 0) durable("ok 0"); /* written in place */
+        arrive(name, gen, 0, 0, image_path);
+        if (result_fd < 0) durable(inline_result); /* written in place: already durable */
         return;
     } else if (sx_streq(name, "RESTART")) {
         sx_hooks_run(SX_EV_RESTART, err, sizeof err, 0);
@@ -457,10 +453,21 @@ static void on_event(const struct sx_msg *m)
         }
         suspended = 0;
     }
-    arrive(name, gen, 0, 0);
+    arrive(name, gen, 0, 0, 0);
 }
 
 /* ---- restart ---- */
+
+/* No coordinator to drive RESTART and RESUME: run them here, so the program at least gets its
+ * descriptors back and goes on (it cannot be checkpointed again). */
+static void resume_unmanaged(void)
+{
+    char err[64];
+    sx_hooks_run(SX_EV_RESTART, err, sizeof err, 0);
+    sx_hooks_run(SX_EV_RESUME, err, sizeof err, 0);
+    sx_threads_resume();
+    suspended = 0;
+}
 
 static void after_restart(void)
 {
@@ -476,8 +483,7 @@ static void after_restart(void)
     sx_agent.coord_fd = -1;
     if (ri->magic != SX_RESTART_MAGIC) {
         sx_log(0, "restarted without coordinator details; running on unmanaged", 0, 0);
-        sx_threads_resume();
-        suspended = 0;
+        resume_unmanaged();
         return;
     }
     sx_agent.quiet = (int)ri->quiet;
@@ -492,10 +498,7 @@ static void after_restart(void)
         struct utsname u;
         if (SX_SYS1(__NR_uname, &u) == 0) sx_copy_str(hostname, sizeof hostname, u.nodename);
     }
-    if (join_coordinator(1, ri->image) < 0) {
-        sx_threads_resume();
-        suspended = 0;
-    }
+    if (join_coordinator(1, ri->image) < 0) resume_unmanaged();
 }
 
 /* ---- the checkpoint thread ---- */
