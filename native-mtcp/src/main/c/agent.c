@@ -276,10 +276,16 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
     SX_SYS2(__NR_prctl, 16 /* PR_GET_NAME */, comm);
     int nthreads = sx_threads_records(records, SX_MAX_THREADS + 1, &self, fs_base(), comm);
     saved_ps.nthreads = (uint32_t)nthreads;
-    struct sx_write_job job = {tmp_path, &header, &saved_ps, records, nthreads, sx_agent.compress};
+    struct sx_write_job job = {tmp_path, &header, &saved_ps, records, nthreads, sx_agent.compress, -1};
 
-    int pipefd[2];
+    int pipefd[2], shared[2];
     if (SX_SYS2(__NR_pipe2, pipefd, O_CLOEXEC) < 0) {
+        sx_copy_str(err, errlen, "cannot create a pipe for the image writer");
+        return STEP_FAIL;
+    }
+    if (SX_SYS2(__NR_pipe2, shared, O_CLOEXEC) < 0) {
+        sx_close(pipefd[0]);
+        sx_close(pipefd[1]);
         sx_copy_str(err, errlen, "cannot create a pipe for the image writer");
         return STEP_FAIL;
     }
@@ -295,6 +301,8 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
         }
         sx_close(sx_agent.coord_fd);
         sx_close(pipefd[0]);
+        sx_close(shared[0]);
+        job.shared_done_fd = shared[1];
         long size = sx_write_image(&job, werr, sizeof werr);
         struct sx_buf b;
         char out[640];
@@ -311,6 +319,14 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
         sx_exit_group(size >= 0 ? 0 : 1);
     }
     sx_close(pipefd[1]);
+    sx_close(shared[1]);
+    if (pid > 0) {
+        /* Shared memory is not copied by the clone: threads stay stopped until the child has
+         * saved it (one byte, or end of file if the child died). */
+        char done;
+        while (sx_read(shared[0], &done, 1) == -4) {}
+    }
+    sx_close(shared[0]);
     if (pid < 0) {
         /* no memory for a copy-on-write child: write in place while threads stay stopped */
         sx_close(pipefd[0]);

@@ -62,6 +62,7 @@ struct sx_write_job {
     const struct sx_thread_record *threads;
     int nthreads;
     int compress;
+    int shared_done_fd; /* gets one byte once shared memory is saved; -1 when writing in place */
 };
 /* Writes and fsyncs the whole image. Returns the file size, or -1 with a reason in err. */
 long sx_write_image(const struct sx_write_job *job, char *err, unsigned long errlen);

@@ -50,6 +50,8 @@ static struct {
     int nregions;
     struct item *items;
     long nitems;
+    long nshared_items; /* items [0, nshared_items) are shared memory: saved first */
+    long end_item;      /* the current pool works on [next_item, end_item) */
     volatile long next_item;
     volatile uint64_t file_off;
     volatile uint64_t sections;
@@ -322,11 +324,31 @@ static void worker_main(const void *arg)
     struct worker *wk = (struct worker *)arg;
     for (;;) {
         long i = __atomic_fetch_add(&W.next_item, 1, __ATOMIC_SEQ_CST);
-        if (i >= W.nitems || W.error) break;
+        if (i >= W.end_item || W.error) break;
         process_item(wk, &W.items[i]);
     }
     __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
     sx_futex(&W.running, SX_FUTEX_WAKE, 1, 0);
+}
+
+/* Saves items [from, to) with one thread per worker (the caller is worker 0); returns when all
+ * are done. */
+static void run_pool(long from, long to, int nworkers, uint8_t *stacks)
+{
+    W.next_item = from;
+    W.end_item = to;
+    W.running = nworkers;
+    for (int i = 1; i < nworkers; i++) {
+        long t = sx_clone_thread(SX_CLONE_THREAD_FLAGS, stacks + (size_t)WORKER_STACK * (size_t)(i + 1), 0, worker_main,
+                                 &W.workers[i], 0);
+        if (t < 0) __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
+    }
+    worker_main(&W.workers[0]);
+    for (;;) {
+        int now = __atomic_load_n(&W.running, __ATOMIC_SEQ_CST);
+        if (now <= 0) break;
+        sx_futex(&W.running, SX_FUTEX_WAIT, now, 0);
+    }
 }
 
 static int cpu_count(void)
@@ -352,13 +374,18 @@ static int plan_items(char *err, size_t errlen)
         sx_copy_str(err, errlen, "out of memory planning the image");
         return -1;
     }
+    /* Shared memory first: the copy-on-write child sees it live, so it is saved while the
+     * program's threads are still stopped (see sx_write_job.shared_done_fd). */
     W.nitems = 0;
-    for (int i = 0; i < W.nregions; i++) {
-        if (W.region_sel[i] == SEL_NONE) continue;
-        for (uint64_t a = W.regions[i].start; a < W.regions[i].end; a += SX_MEMORY_CHUNK) {
-            uint64_t e = a + SX_MEMORY_CHUNK < W.regions[i].end ? a + SX_MEMORY_CHUNK : W.regions[i].end;
-            W.items[W.nitems++] = (struct item){a, (uint32_t)((e - a) / SX_PAGE), (uint32_t)i};
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < W.nregions; i++) {
+            if (W.region_sel[i] == SEL_NONE || (W.region_sel[i] == SEL_RESIDENT) != (pass == 0)) continue;
+            for (uint64_t a = W.regions[i].start; a < W.regions[i].end; a += SX_MEMORY_CHUNK) {
+                uint64_t e = a + SX_MEMORY_CHUNK < W.regions[i].end ? a + SX_MEMORY_CHUNK : W.regions[i].end;
+                W.items[W.nitems++] = (struct item){a, (uint32_t)((e - a) / SX_PAGE), (uint32_t)i};
+            }
         }
+        if (pass == 0) W.nshared_items = W.nitems;
     }
     return 0;
 }
@@ -445,18 +472,12 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
         return -1;
     }
 
-    W.running = nworkers;
-    for (int i = 1; i < nworkers; i++) {
-        long t = sx_clone_thread(SX_CLONE_THREAD_FLAGS, stacks + (size_t)WORKER_STACK * (size_t)(i + 1), 0, worker_main,
-                                 &W.workers[i], 0);
-        if (t < 0) __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
+    run_pool(0, W.nshared_items, nworkers, stacks);
+    if (job->shared_done_fd >= 0) {
+        sx_write_all(job->shared_done_fd, "s", 1);
+        sx_close(job->shared_done_fd);
     }
-    worker_main(&W.workers[0]);
-    for (;;) {
-        int now = __atomic_load_n(&W.running, __ATOMIC_SEQ_CST);
-        if (now <= 0) break;
-        sx_futex(&W.running, SX_FUTEX_WAIT, now, 0);
-    }
+    run_pool(W.nshared_items, W.nitems, nworkers, stacks);
     if (W.error) {
         error_text(err, errlen, "cannot write ", job->tmp_path, W.error);
         sx_close(W.fd);

@@ -27,6 +27,10 @@ public record Series(String what, Pattern pattern) {
   public static final Series SIG_COUNT =
       new Series("count", Pattern.compile("^count (\\d+) alarms=(\\d+)$"));
 
+  /** procstate.c: {@code tick <n> usr2=<own SIGUSR2 handler runs> timer=<POSIX timer signals>}. */
+  public static final Series STATE =
+      new Series("tick", Pattern.compile("^tick (\\d+) usr2=(\\d+) timer=(\\d+)$"));
+
   /** sigwait.c reader thread: {@code got <n>}. */
   public static final Series GOT = new Series("got", Pattern.compile("^got (\\d+)$"));
 
