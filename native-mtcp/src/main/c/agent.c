@@ -276,7 +276,7 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
     SX_SYS2(__NR_prctl, 16 /* PR_GET_NAME */, comm);
     int nthreads = sx_threads_records(records, SX_MAX_THREADS + 1, &self, fs_base(), comm);
     saved_ps.nthreads = (uint32_t)nthreads;
-    struct sx_write_job job = {tmp_path, &header, &saved_ps, records, nthreads, sx_agent.compress, -1};
+    struct sx_write_job job = {tmp_path, &header, &saved_ps, records, nthreads, sx_agent.compress, sx_agent.save_code, -1};
 
     int pipefd[2], shared[2];
     if (SX_SYS2(__NR_pipe2, pipefd, O_CLOEXEC) < 0) {
@@ -575,6 +575,8 @@ __attribute__((constructor)) static void sx_agent_init(void)
         sx_agent.ckpt_signal == 19)
         sx_agent.ckpt_signal = 12;
     sx_agent.compress = gz ? atoi(gz) != 0 : 1;
+    const char *save_code = getenv("STASIS_SAVE_CODE");
+    sx_agent.save_code = save_code ? atoi(save_code) != 0 : 1;
     sx_agent.quiet = quiet ? atoi(quiet) : 0;
     sx_agent.coord_port = atoi(port);
     sx_copy_str(sx_agent.coord_host, sizeof sx_agent.coord_host, host);

@@ -13,6 +13,7 @@ struct sx_agent {
     int ckpt_signal;
     int quiet;
     int compress;
+    int save_code; /* store the program's and libraries' pages (default), or refer to the files */
     int coord_fd;
     int coord_port;
     char coord_host[64];
@@ -62,6 +63,7 @@ struct sx_write_job {
     const struct sx_thread_record *threads;
     int nthreads;
     int compress;
+    int save_code;
     int shared_done_fd; /* gets one byte once shared memory is saved; -1 when writing in place */
 };
 /* Writes and fsyncs the whole image. Returns the file size, or -1 with a reason in err. */

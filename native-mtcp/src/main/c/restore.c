@@ -312,7 +312,7 @@ static void note_current(uint64_t s, uint64_t e, const char *name)
  * are saved) and read-only shared ones (nothing is saved). The file must be unchanged. */
 static int needs_file(const struct sx_region *r)
 {
-    if (!(r->kind & SX_R_FILE) || (r->kind & SX_R_DELETED)) return 0;
+    if (!(r->kind & SX_R_FILE) || (r->kind & (SX_R_DELETED | SX_R_SAVED))) return 0;
     return !(r->kind & SX_R_SHARED) || !(r->prot & PROT_WRITE);
 }
 
@@ -412,7 +412,7 @@ static void map_regions(void)
         int prot = (int)r[k].prot | PROT_READ | (writable_during_fill(&r[k]) ? PROT_WRITE : 0);
         int flags = MAP_FIXED | ((r[k].kind & SX_R_SHARED) ? MAP_SHARED : MAP_PRIVATE);
         long p = -1;
-        if ((r[k].kind & SX_R_FILE) && !(r[k].kind & SX_R_DELETED)) {
+        if ((r[k].kind & SX_R_FILE) && !(r[k].kind & (SX_R_DELETED | SX_R_SAVED))) {
             int want_write = (r[k].kind & SX_R_SHARED) && (r[k].prot & PROT_WRITE);
             int fd = (int)sx_open(r[k].path, want_write ? O_RDWR : O_RDONLY, 0);
             if (fd >= 0) {

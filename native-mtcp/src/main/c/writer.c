@@ -25,7 +25,7 @@
 #define CHUNK_PAGES (SX_MEMORY_CHUNK / SX_PAGE)
 #define WORKER_STACK (256 * 1024)
 
-enum sel { SEL_NONE, SEL_ANON, SEL_COW, SEL_RESIDENT };
+enum sel { SEL_NONE, SEL_ANON, SEL_COW, SEL_RESIDENT, SEL_FILE_ALL };
 
 struct item {
     uint64_t start;
@@ -158,6 +158,7 @@ static void classify(struct sx_region *r, const char *perms, const char *path)
 static enum sel selection(const struct sx_region *r)
 {
     if (r->kind & SX_R_SPECIAL) return SEL_NONE;
+    if (r->kind & SX_R_SAVED) return SEL_FILE_ALL;
     /* a read-only shared file mapping (the JDK's lib/modules...) holds nothing its file does not */
     if ((r->kind & SX_R_SHARED) && (r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED) && !(r->prot & 2))
         return SEL_NONE;
@@ -277,6 +278,13 @@ static void select_pages(const struct item *it, enum sel mode, uint8_t *sel)
         for (uint32_t k = 0; k < it->npages; k++) sel[k] &= 1;
         return;
     }
+    if (mode == SEL_FILE_ALL) {
+        /* pages past the end of the file would fault (SIGBUS) if read */
+        const struct sx_region *r = &W.regions[it->region];
+        for (uint32_t k = 0; k < it->npages; k++)
+            sel[k] = r->offset + (it->start - r->start) + (uint64_t)k * SX_PAGE < r->file_size;
+        return;
+    }
     uint64_t pm[CHUNK_PAGES];
     long got = sx_pread(W.pagemap_fd, pm, (size_t)it->npages * 8, (it->start / SX_PAGE) * 8);
     if (got != (long)it->npages * 8) {
@@ -359,6 +367,34 @@ static int cpu_count(void)
     int c = 0;
     for (long i = 0; i < n / 8; i++) c += __builtin_popcountll(mask[i]);
     return c > 0 ? c : 1;
+}
+
+/* Code is saved whole (unless STASIS_SAVE_CODE=0), so an image survives updates of the program,
+ * its libraries and Stasis itself: every private mapping of a file that is mapped executable anywhere (all segments of
+ * the program and of each library) is stored in full and comes back as memory. Other private
+ * file mappings (data files) keep only their modified pages and need their file at restart. */
+static void mark_code_files(void)
+{
+    enum { MAX_CODE_FILES = 1024 };
+    static uint64_t code_dev[MAX_CODE_FILES], code_ino[MAX_CODE_FILES];
+    int ncode = 0;
+    for (int i = 0; i < W.nregions && ncode < MAX_CODE_FILES; i++) {
+        const struct sx_region *x = &W.regions[i];
+        if ((x->prot & 4) && (x->kind & SX_R_FILE)) {
+            code_dev[ncode] = x->dev;
+            code_ino[ncode++] = x->inode;
+        }
+    }
+    for (int i = 0; i < W.nregions; i++) {
+        struct sx_region *r = &W.regions[i];
+        if (!(r->kind & SX_R_FILE) || (r->kind & (SX_R_SHARED | SX_R_DELETED))) continue;
+        for (int k = 0; k < ncode; k++) {
+            if (code_ino[k] == r->inode && code_dev[k] == r->dev) {
+                r->kind |= SX_R_SAVED;
+                break;
+            }
+        }
+    }
 }
 
 static int plan_items(char *err, size_t errlen)
@@ -444,7 +480,9 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
         sx_copy_str(err, errlen, "out of memory for the image writer");
         return -1;
     }
-    if (read_maps(err, errlen) < 0 || plan_items(err, errlen) < 0) return -1;
+    if (read_maps(err, errlen) < 0) return -1;
+    if (job->save_code) mark_code_files();
+    if (plan_items(err, errlen) < 0) return -1;
 
     W.pagemap_fd = (int)sx_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
     W.mem_fd = (int)sx_open("/proc/self/mem", O_RDONLY | O_CLOEXEC, 0);
