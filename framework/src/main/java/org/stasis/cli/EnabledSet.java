@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * A name that no installed plugin has is an error naming where it came from, so that a typo in a
  * site file or job script does not silently leave a plugin off. The exception is DMTCP's own
  * built-in plugin names that Stasis's core covers ({@link #DMTCP_CORE_NAMES}): job scripts
- * written for DMTCP turn those off, and there is nothing to turn off.
+ * written for DMTCP set those, and the core is always on, so they are accepted and change
+ * nothing.
  *
  * <p>Pure: files are read by {@link SiteConfig}, the environment is a map.
  */
@@ -80,15 +81,17 @@ public final class EnabledSet {
             }
         }
         for (PluginFlags.Setting s : flags.settings()) {
-            PluginDescriptor p = lookup(byName, s.plugin(), s.enabled(), s.flag(), true);
+            PluginDescriptor p = lookup(byName, s.plugin(), s.flag());
             if (p != null) {
                 state.put(p.name(), new PluginDecision(p, s.enabled(), "flag:" + s.flag()));
             }
         }
 
         for (String name : withPlugins) {
-            PluginDescriptor p = lookup(byName, name, true, "--with-plugin", true);
-            state.put(p.name(), new PluginDecision(p, true, "with-plugin"));
+            PluginDescriptor p = lookup(byName, name, "--with-plugin");
+            if (p != null) {
+                state.put(p.name(), new PluginDecision(p, true, "with-plugin"));
+            }
         }
         return new EnabledSet(new ArrayList<>(state.values()));
     }
@@ -114,7 +117,7 @@ public final class EnabledSet {
                 default -> throw new CliException(where + ": plugin." + m.group(1) + " must be on or off, not '"
                         + m.group(2) + "'");
             };
-            PluginDescriptor p = lookup(byName, m.group(1), on, where, false);
+            PluginDescriptor p = lookup(byName, m.group(1), where);
             if (p != null) {
                 state.put(p.name(), new PluginDecision(p, on, "site:" + c.source()));
             }
@@ -143,7 +146,7 @@ public final class EnabledSet {
                 String var = v.getKey();
                 boolean on = envFlag(var, env.get(var));
                 String name = v.getValue().toLowerCase(Locale.ROOT).replace('_', '-');
-                PluginDescriptor p = lookup(byName, name, on, "environment variable " + var, true);
+                PluginDescriptor p = lookup(byName, name, "environment variable " + var);
                 if (p != null) {
                     state.put(p.name(), new PluginDecision(p, on, "env:" + var));
                 }
@@ -161,26 +164,20 @@ public final class EnabledSet {
     }
 
     /**
-     * The installed plugin of that name; null for a DMTCP core name being turned off (nothing to
-     * do); otherwise an error naming the source.
+     * The installed plugin of that name; null for a DMTCP core name (always on in Stasis, so
+     * nothing to change either way); otherwise an error naming the source.
      */
-    private static PluginDescriptor lookup(Map<String, PluginDescriptor> byName, String name, boolean on,
-            String source, boolean usage) {
+    private static PluginDescriptor lookup(Map<String, PluginDescriptor> byName, String name, String source) {
         PluginDescriptor p = byName.get(name);
         if (p != null) {
             return p;
         }
         if (DMTCP_CORE_NAMES.contains(name)) {
-            if (!on) {
-                return null;
-            }
-            String msg = "plugin " + name + " is part of Stasis's core and cannot be enabled separately"
-                    + " (requested by " + source + ")";
-            throw usage ? CliException.usage(msg) : new CliException(msg);
+            return null;
         }
-        String msg = name.isEmpty() ? "empty plugin name (in " + source + ")"
-                : "plugin " + name + " is not installed (requested by " + source + ")";
-        throw usage ? CliException.usage(msg) : new CliException(msg);
+        // Exit 1, not 2: the option is well formed, the installation lacks the plugin.
+        throw new CliException(name.isEmpty() ? "empty plugin name (in " + source + ")"
+                : "plugin " + name + " is not installed (requested by " + source + ")");
     }
 
     /** Every installed plugin's decision, in plugin order. */

@@ -12,6 +12,8 @@ import org.stasis.barrier.Message;
 import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.ExecException;
 import org.stasis.mtcp.Natives;
+import org.stasis.sdk.LaunchContext;
+import org.stasis.sdk.StasisPlugin;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -179,8 +181,8 @@ public class LaunchCommand implements Callable<Integer> {
         Path cwd = Path.of("").toAbsolutePath();
         LaunchOptions o = resolve(env, cwd);
         Path home = Installation.home();
-        PluginCatalog.requireAvailable(o.pluginRequests(), Installation.bundles(home));
         Natives natives = Installation.natives(home);
+        runPluginLaunchHooks(home, env, cwd, o);
 
         PathLookup.Result found = PathLookup.find(o.program(), env.vars().get("PATH"), cwd);
         if (!found.found()) {
@@ -201,6 +203,49 @@ public class LaunchCommand implements Callable<Integer> {
             stopIfStarted(ops, c);
             throw new CliException(e.getMessage(), e.errno() == 2 ? 127 : 126);
         }
+    }
+
+    /**
+     * Loads the plugins, refuses the launch if an enabled one cannot run, and gives the enabled
+     * ones their launch hook. The host is closed before the program is executed: nothing of it
+     * may survive into the program, and its cache must not outlive the launch.
+     */
+    static void runPluginLaunchHooks(Path home, Env env, Path cwd, LaunchOptions o) {
+        try (PluginSetup plugins = PluginSetup.load(home, env, cwd, o.tmpDir(), PluginFlags.of(o), o.withPlugins(),
+                true)) {
+            for (PluginProblem p : plugins.problems()) {
+                PluginDecision d = plugins.enabled().decision(nameOf(plugins, p));
+                if (d != null && d.enabled()) {
+                    throw new CliException(p.message());
+                }
+                if (o.quiet() < 2) {
+                    System.err.println("warning: plugin bundle not loaded: " + p.message());
+                }
+            }
+            if (plugins.host() == null) {
+                return;
+            }
+            Map<String, StasisPlugin> services = plugins.host().services();
+            LaunchContext ctx = new LaunchContext(o.program(), o.args(), o.ckptDir(), Map.of());
+            for (PluginDescriptor d : plugins.enabled().enabled()) {
+                StasisPlugin s = services.get(d.name());
+                if (s == null) {
+                    continue; // a plugin with only a native half
+                }
+                try {
+                    s.onLaunch(ctx);
+                } catch (RuntimeException e) {
+                    throw new CliException("plugin " + d.name() + " refused the launch: "
+                            + LocalCoordinatorOps.describe(e));
+                }
+            }
+        }
+    }
+
+    /** The plugin a problem belongs to, when it loaded but failed to start; null otherwise. */
+    private static String nameOf(PluginSetup plugins, PluginProblem p) {
+        return plugins.plugins().stream().filter(x -> x.file().equals(p.file())).map(InstalledPlugin::name)
+                .findFirst().orElse(null);
     }
 
     /** Creates the directory if needed; it must end up a writable directory. */

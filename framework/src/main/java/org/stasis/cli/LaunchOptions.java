@@ -1,12 +1,11 @@
 package org.stasis.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Everything dmtcp_launch was asked, resolved from options, environment and defaults. The plugin
- * options are recorded here for the plugin layer.
+ * options are recorded here; {@link PluginFlags#of} turns them into the enabled set's flag layer.
  *
  * @param coordinator which coordinator to use
  * @param gzip compress images (STASIS_GZIP)
@@ -46,35 +45,5 @@ public record LaunchOptions(
     public LaunchOptions {
         withPlugins = List.copyOf(withPlugins);
         args = List.copyOf(args);
-    }
-
-    /** The plugins these options need, with the option that asked for each. */
-    public List<PluginRequest> pluginRequests() {
-        List<PluginRequest> r = new ArrayList<>();
-        for (String p : withPlugins) {
-            r.add(new PluginRequest(p, "--with-plugin"));
-        }
-        if (ckptOpenFiles) {
-            r.add(new PluginRequest("files", "--ckpt-open-files"));
-        }
-        if (batchQueue) {
-            r.add(new PluginRequest("slurm", "--batch-queue"));
-        }
-        if (ptrace) {
-            r.add(new PluginRequest("ptrace", "--ptrace"));
-        }
-        if (modifyEnv) {
-            r.add(new PluginRequest("modify-env", "--modify-env"));
-        }
-        if (pathvirt) {
-            r.add(new PluginRequest("pathvirt", "--pathvirt"));
-        }
-        if (infiniband) {
-            r.add(new PluginRequest("infiniband", "--ib"));
-        }
-        if (spades) {
-            r.add(new PluginRequest("spades", "--spades"));
-        }
-        return r;
     }
 }

@@ -2,7 +2,6 @@ package org.stasis.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,25 +97,6 @@ public final class PluginHost implements AutoCloseable {
             throw new CliException("cannot start the plugin framework: " + e.getMessage());
         }
         return new PluginHost(f, cache);
-    }
-
-    /** The jar files and folders in an installation's {@code bundles/}, sorted by name. */
-    public static List<Path> installationBundles(Path bundlesDir) {
-        List<Path> found = new ArrayList<>();
-        if (!Files.isDirectory(bundlesDir)) {
-            return found;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(bundlesDir)) {
-            for (Path p : ds) {
-                if (p.getFileName().toString().endsWith(".jar") || Files.isDirectory(p)) {
-                    found.add(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new CliException("cannot list " + bundlesDir + ": " + LocalCoordinatorOps.describe(e));
-        }
-        found.sort(null);
-        return found;
     }
 
     /**

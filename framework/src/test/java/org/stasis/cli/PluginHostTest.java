@@ -153,7 +153,7 @@ class PluginHostTest {
         Files.writeString(b.resolve("README"), "x");
         Files.writeString(b.resolve("z.jar"), "x");
         Files.createDirectories(b.resolve("a-folder"));
-        assertEquals(List.of(b.resolve("a-folder"), b.resolve("z.jar")), PluginHost.installationBundles(b));
-        assertTrue(PluginHost.installationBundles(dir.resolve("none")).isEmpty());
+        assertEquals(List.of(b.resolve("a-folder"), b.resolve("z.jar")), PluginCatalog.installationBundles(b));
+        assertTrue(PluginCatalog.installationBundles(dir.resolve("none")).isEmpty());
     }
 }
