@@ -219,7 +219,8 @@ public class LaunchCommand implements Callable<Integer> {
                     throw new CliException(p.message());
                 }
                 if (o.quiet() < 2) {
-                    System.err.println("warning: plugin bundle not loaded: " + p.message());
+                    String prog = System.getProperty("stasis.prog", "stasis");
+                    System.err.println(prog + ": warning: plugin bundle not loaded: " + p.message());
                 }
             }
             if (plugins.host() == null) {
