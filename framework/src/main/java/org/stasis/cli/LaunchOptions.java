@@ -14,6 +14,7 @@ import java.util.List;
  * @param withPlugins --with-plugin / DMTCP_PLUGIN entries, in order
  * @param disableAllocPlugin --disable-alloc-plugin or DMTCP_ALLOC_PLUGIN=0
  * @param disableDlPlugin --disable-dl-plugin or DMTCP_DL_PLUGIN=0
+ * @param disabledPlugins names from other --disable-&lt;name&gt;-plugin options, in order
  * @param quiet 0, 1 or 2
  * @param coordLogfile log file for a coordinator we start, or null
  * @param program the program as typed
@@ -36,6 +37,7 @@ public record LaunchOptions(
         boolean disableAllocPlugin,
         boolean disableDlPlugin,
         boolean disableAllPlugins,
+        List<String> disabledPlugins,
         Path tmpDir,
         int quiet,
         Path coordLogfile,
@@ -44,6 +46,7 @@ public record LaunchOptions(
 
     public LaunchOptions {
         withPlugins = List.copyOf(withPlugins);
+        disabledPlugins = List.copyOf(disabledPlugins);
         args = List.copyOf(args);
     }
 }

@@ -57,6 +57,9 @@ public record PluginFlags(boolean disableAll, List<Setting> settings) {
         if (o.disableDlPlugin()) {
             s.add(new Setting("--disable-dl-plugin", "dl", false));
         }
+        for (String name : o.disabledPlugins()) {
+            s.add(new Setting("--disable-" + name + "-plugin", name, false));
+        }
         return new PluginFlags(o.disableAllPlugins(), s);
     }
 

@@ -146,4 +146,23 @@ class LaunchOptionsTest {
         assertEquals(List.of("files", "slurm", "ptrace", "modify-env", "pathvirt", "infiniband", "alloc", "dl"), names);
         assertTrue(parse(Env.of(), "--batch-queue", "--infiniband", "--checkpoint-open-files", "p").batchQueue());
     }
+
+    @Test
+    void anyPluginCanBeDisabledByName() {
+        LaunchOptions o = parse(Env.of(), "--disable-foo-plugin", "--ptrace", "--disable-bar-baz-plugin", "prog",
+                "--disable-x-plugin");
+        assertEquals(List.of("foo", "bar-baz"), o.disabledPlugins());
+        assertEquals(List.of("--disable-x-plugin"), o.args(), "options after the program are the program's");
+        List<PluginFlags.Setting> s = PluginFlags.of(o).settings();
+        assertEquals(new PluginFlags.Setting("--disable-bar-baz-plugin", "bar-baz", false), s.get(s.size() - 1));
+    }
+
+    @Test
+    void otherUnknownOptionsAreStillUsageErrors() {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse(Env.of(), "--disable-plugin", "prog"));
+        assertEquals("Unknown option: '--disable-plugin'", e.getMessage());
+        e = assertThrows(CommandLine.ParameterException.class, () -> parse(Env.of(), "--coord-portt", "1", "prog"));
+        assertEquals("Unknown option: '--coord-portt'", e.getMessage());
+    }
 }
