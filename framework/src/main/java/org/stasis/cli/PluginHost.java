@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -303,7 +304,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Names of plugins whose bundle is active. */
     public Set<String> active() {
-        Set<String> s = new java.util.LinkedHashSet<>();
+        Set<String> s = new LinkedHashSet<>();
         for (Loaded l : byName.values()) {
             if (l.bundle().getState() == Bundle.ACTIVE) {
                 s.add(l.plugin().name());
