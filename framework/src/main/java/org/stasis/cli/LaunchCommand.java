@@ -8,16 +8,22 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.stasis.barrier.Message;
 import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.ExecException;
 import org.stasis.mtcp.Natives;
+import org.stasis.sdk.LaunchContext;
+import org.stasis.sdk.StasisPlugin;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** {@code dmtcp_launch} / {@code stasis launch}: start a program under checkpoint control. */
 @Command(name = "dmtcp_launch",
@@ -29,6 +35,8 @@ import picocli.CommandLine.Spec;
             "Exit status: the program's own; 127 if it cannot be found, 126 if it cannot be run,",
             "1 on other errors, 2 on usage errors."})
 public class LaunchCommand implements Callable<Integer> {
+
+    private static final Pattern DISABLE_PLUGIN = Pattern.compile("--disable-([a-z][a-z0-9-]*)-plugin");
 
     @Spec
     CommandSpec spec;
@@ -50,6 +58,13 @@ public class LaunchCommand implements Callable<Integer> {
 
     @Option(names = "--version", versionHelp = true, description = "Print version information and exit.")
     boolean version;
+
+    /**
+     * Options picocli does not know: only {@code --disable-<name>-plugin} is accepted (any plugin
+     * name, so it cannot be a fixed option); anything else is refused in {@link #resolve}.
+     */
+    @Unmatched
+    List<String> unmatched = new ArrayList<>();
 
     @Parameters(index = "0", paramLabel = "<command>", description = "The program to run (looked up in PATH).")
     String program;
@@ -117,7 +132,8 @@ public class LaunchCommand implements Callable<Integer> {
                 description = "Disable the dl plugin (environment variable DMTCP_DL_PLUGIN=[01]).")
         boolean disableDl;
 
-        @Option(names = "--disable-all-plugins", order = 9, description = "Disable all plugins (experts only).")
+        @Option(names = "--disable-all-plugins", order = 9, description = "Disable all plugins (experts only). Any"
+                + " installed plugin can be disabled with --disable-<name>-plugin (see 'stasis plugins').")
         boolean disableAll;
 
         @Option(names = "--spades", order = 10, description = "Enable support for spades.py.")
@@ -163,13 +179,23 @@ public class LaunchCommand implements Callable<Integer> {
         Boolean alloc = env.flag("DMTCP_ALLOC_PLUGIN");
         Boolean dl = env.flag("DMTCP_DL_PLUGIN");
 
+        List<String> disabled = new ArrayList<>();
+        for (String u : unmatched) {
+            Matcher m = DISABLE_PLUGIN.matcher(u);
+            if (!m.matches()) {
+                // A ParameterException here gets the same one-line message and usage as a parse error.
+                throw new UnmatchedArgumentException(spec.commandLine(), List.of(u));
+            }
+            disabled.add(m.group(1));
+        }
+
         Path tmp = ConnectionOptions.tmpDir(ot.tmpdir, env, cwd);
         Path log = ConnectionOptions.logFile(ot.coordLogfile, env, cwd);
         CoordinatorRequest coord = ConnectionOptions.orDefault(connection).resolve(env, cwd, ckptDir, log, tmp);
         return new LaunchOptions(coord, gzip == null || gzip, ckptDir, im.ckptOpenFiles, im.allowFileOverwrite,
                 signal, withPlugins, pl.batchQueue, pl.ptrace, pl.modifyEnv, pl.pathvirt, pl.infiniband, pl.spades,
                 pl.disableAlloc || Boolean.FALSE.equals(alloc), pl.disableDl || Boolean.FALSE.equals(dl),
-                pl.disableAll, tmp, ConnectionOptions.quiet(ot.quiet, env), log, program,
+                pl.disableAll, disabled, tmp, ConnectionOptions.quiet(ot.quiet, env), log, program,
                 args == null ? List.of() : args);
     }
 
@@ -179,8 +205,8 @@ public class LaunchCommand implements Callable<Integer> {
         Path cwd = Path.of("").toAbsolutePath();
         LaunchOptions o = resolve(env, cwd);
         Path home = Installation.home();
-        PluginCatalog.requireAvailable(o.pluginRequests(), Installation.bundles(home));
         Natives natives = Installation.natives(home);
+        runPluginLaunchHooks(home, env, cwd, o);
 
         PathLookup.Result found = PathLookup.find(o.program(), env.vars().get("PATH"), cwd);
         if (!found.found()) {
@@ -201,6 +227,50 @@ public class LaunchCommand implements Callable<Integer> {
             stopIfStarted(ops, c);
             throw new CliException(e.getMessage(), e.errno() == 2 ? 127 : 126);
         }
+    }
+
+    /**
+     * Loads the plugins, refuses the launch if an enabled one cannot run, and gives the enabled
+     * ones their launch hook. The host is closed before the program is executed: nothing of it
+     * may survive into the program, and its cache must not outlive the launch.
+     */
+    static void runPluginLaunchHooks(Path home, Env env, Path cwd, LaunchOptions o) {
+        try (PluginSetup plugins = PluginSetup.load(home, env, cwd, o.tmpDir(), PluginFlags.of(o), o.withPlugins(),
+                true)) {
+            for (PluginProblem p : plugins.problems()) {
+                PluginDecision d = plugins.enabled().decision(nameOf(plugins, p));
+                if (d != null && d.enabled()) {
+                    throw new CliException(p.message());
+                }
+                if (o.quiet() < 2) {
+                    String prog = System.getProperty("stasis.prog", "stasis");
+                    System.err.println(prog + ": warning: plugin bundle not loaded: " + p.message());
+                }
+            }
+            if (plugins.host() == null) {
+                return;
+            }
+            Map<String, StasisPlugin> services = plugins.host().services();
+            LaunchContext ctx = new LaunchContext(o.program(), o.args(), o.ckptDir(), Map.of());
+            for (PluginDescriptor d : plugins.enabled().enabled()) {
+                StasisPlugin s = services.get(d.name());
+                if (s == null) {
+                    continue; // a plugin with only a native half
+                }
+                try {
+                    s.onLaunch(ctx);
+                } catch (RuntimeException e) {
+                    throw new CliException("plugin " + d.name() + " refused the launch: "
+                            + LocalCoordinatorOps.describe(e));
+                }
+            }
+        }
+    }
+
+    /** The plugin a problem belongs to, when it loaded but failed to start; null otherwise. */
+    private static String nameOf(PluginSetup plugins, PluginProblem p) {
+        return plugins.plugins().stream().filter(x -> x.file().equals(p.file())).map(InstalledPlugin::name)
+                .findFirst().orElse(null);
     }
 
     /** Creates the directory if needed; it must end up a writable directory. */

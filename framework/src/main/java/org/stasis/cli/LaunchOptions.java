@@ -1,12 +1,11 @@
 package org.stasis.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Everything dmtcp_launch was asked, resolved from options, environment and defaults. The plugin
- * options are recorded here for the plugin layer.
+ * options are recorded here; {@link PluginFlags#of} turns them into the enabled set's flag layer.
  *
  * @param coordinator which coordinator to use
  * @param gzip compress images (STASIS_GZIP)
@@ -15,6 +14,7 @@ import java.util.List;
  * @param withPlugins --with-plugin / DMTCP_PLUGIN entries, in order
  * @param disableAllocPlugin --disable-alloc-plugin or DMTCP_ALLOC_PLUGIN=0
  * @param disableDlPlugin --disable-dl-plugin or DMTCP_DL_PLUGIN=0
+ * @param disabledPlugins names from other --disable-&lt;name&gt;-plugin options, in order
  * @param quiet 0, 1 or 2
  * @param coordLogfile log file for a coordinator we start, or null
  * @param program the program as typed
@@ -37,6 +37,7 @@ public record LaunchOptions(
         boolean disableAllocPlugin,
         boolean disableDlPlugin,
         boolean disableAllPlugins,
+        List<String> disabledPlugins,
         Path tmpDir,
         int quiet,
         Path coordLogfile,
@@ -45,36 +46,7 @@ public record LaunchOptions(
 
     public LaunchOptions {
         withPlugins = List.copyOf(withPlugins);
+        disabledPlugins = List.copyOf(disabledPlugins);
         args = List.copyOf(args);
-    }
-
-    /** The plugins these options need, with the option that asked for each. */
-    public List<PluginRequest> pluginRequests() {
-        List<PluginRequest> r = new ArrayList<>();
-        for (String p : withPlugins) {
-            r.add(new PluginRequest(p, "--with-plugin"));
-        }
-        if (ckptOpenFiles) {
-            r.add(new PluginRequest("files", "--ckpt-open-files"));
-        }
-        if (batchQueue) {
-            r.add(new PluginRequest("slurm", "--batch-queue"));
-        }
-        if (ptrace) {
-            r.add(new PluginRequest("ptrace", "--ptrace"));
-        }
-        if (modifyEnv) {
-            r.add(new PluginRequest("modify-env", "--modify-env"));
-        }
-        if (pathvirt) {
-            r.add(new PluginRequest("pathvirt", "--pathvirt"));
-        }
-        if (infiniband) {
-            r.add(new PluginRequest("infiniband", "--ib"));
-        }
-        if (spades) {
-            r.add(new PluginRequest("spades", "--spades"));
-        }
-        return r;
     }
 }

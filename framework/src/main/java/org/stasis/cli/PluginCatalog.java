@@ -8,9 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What plugins an installation has. The plugin layer (bundles loaded into the framework) comes
- * later; until then the native capture is the only built-in part and any requested plugin is
- * refused clearly instead of being silently ignored.
+ * The built-in capture and the installation's bundle files. Kept apart from {@link PluginHost} so
+ * that a launch can see there is nothing to load without loading Felix's classes.
  */
 public final class PluginCatalog {
 
@@ -19,50 +18,22 @@ public final class PluginCatalog {
 
     private PluginCatalog() {}
 
-    /** Bundles present in {@code bundles/}: jar files and folders, by file name. */
-    public static List<String> installedBundles(Path bundles) {
-        List<String> names = new ArrayList<>();
-        if (!Files.isDirectory(bundles)) {
-            return names;
+    /** The jar files and folders in an installation's {@code bundles/}, sorted by name. */
+    public static List<Path> installationBundles(Path bundlesDir) {
+        List<Path> found = new ArrayList<>();
+        if (!Files.isDirectory(bundlesDir)) {
+            return found;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(bundles)) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(bundlesDir)) {
             for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (n.endsWith(".jar") || Files.isDirectory(p)) {
-                    names.add(n);
+                if (p.getFileName().toString().endsWith(".jar") || Files.isDirectory(p)) {
+                    found.add(p);
                 }
             }
         } catch (IOException e) {
-            // an unreadable bundles/ holds no usable plugin
+            throw new CliException("cannot list " + bundlesDir + ": " + LocalCoordinatorOps.describe(e));
         }
-        names.sort(null);
-        return names;
-    }
-
-    /** Whether a plugin of that name (or at that path) exists in the installation. */
-    public static boolean isInstalled(Path bundles, String name) {
-        if (name.indexOf('/') >= 0) {
-            return Files.exists(Path.of(name));
-        }
-        for (String b : installedBundles(bundles)) {
-            String base = b.endsWith(".jar") ? b.substring(0, b.length() - 4) : b;
-            if (base.equals(name) || base.startsWith(name + "-") || base.equals("stasis-" + name)
-                    || base.startsWith("stasis-" + name + "-") || base.equals("stasis-plugin-" + name)
-                    || base.startsWith("stasis-plugin-" + name + "-")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Refuses the first requested plugin: missing ones as not installed, present ones as not loadable yet. */
-    public static void requireAvailable(List<PluginRequest> requests, Path bundles) {
-        for (PluginRequest r : requests) {
-            if (!isInstalled(bundles, r.name())) {
-                throw new CliException("plugin " + r.name() + " is not installed (requested by " + r.reason() + ")");
-            }
-            throw new CliException("plugin " + r.name() + " is installed, but this version of Stasis cannot load"
-                    + " plugins yet (requested by " + r.reason() + ")");
-        }
+        found.sort(null);
+        return found;
     }
 }

@@ -40,7 +40,7 @@ class LaunchOptionsTest {
         assertEquals(Path.of("/tmp"), o.tmpDir());
         assertEquals("./a.out", o.program());
         assertEquals(List.of(), o.args());
-        assertEquals(List.of(), o.pluginRequests());
+        assertFalse(PluginFlags.of(o).any());
     }
 
     @Test
@@ -142,20 +142,27 @@ class LaunchOptionsTest {
         assertTrue(o.ptrace() && o.batchQueue() && o.modifyEnv() && o.pathvirt() && o.infiniband());
         assertTrue(o.disableDlPlugin() && o.disableAllocPlugin() && o.disableAllPlugins());
         assertTrue(o.ckptOpenFiles() && o.allowFileOverwrite());
-        List<String> names = o.pluginRequests().stream().map(PluginRequest::name).toList();
-        assertEquals(List.of("/x/a.so", "b", "files", "slurm", "ptrace", "modify-env", "pathvirt", "infiniband"), names);
+        List<String> names = PluginFlags.of(o).settings().stream().map(PluginFlags.Setting::plugin).toList();
+        assertEquals(List.of("files", "slurm", "ptrace", "modify-env", "pathvirt", "infiniband", "alloc", "dl"), names);
         assertTrue(parse(Env.of(), "--batch-queue", "--infiniband", "--checkpoint-open-files", "p").batchQueue());
     }
 
     @Test
-    void missingPluginIsNamed(@org.junit.jupiter.api.io.TempDir Path bundles) throws Exception {
-        CliException e = assertThrows(CliException.class, () -> PluginCatalog.requireAvailable(
-                List.of(new PluginRequest("ptrace", "--ptrace")), bundles));
-        assertEquals("plugin ptrace is not installed (requested by --ptrace)", e.getMessage());
-        java.nio.file.Files.createFile(bundles.resolve("stasis-plugin-ptrace-0.1.jar"));
-        e = assertThrows(CliException.class, () -> PluginCatalog.requireAvailable(
-                List.of(new PluginRequest("ptrace", "--ptrace")), bundles));
-        assertTrue(e.getMessage().contains("cannot load plugins yet"), e.getMessage());
-        PluginCatalog.requireAvailable(List.of(), bundles);
+    void anyPluginCanBeDisabledByName() {
+        LaunchOptions o = parse(Env.of(), "--disable-foo-plugin", "--ptrace", "--disable-bar-baz-plugin", "prog",
+                "--disable-x-plugin");
+        assertEquals(List.of("foo", "bar-baz"), o.disabledPlugins());
+        assertEquals(List.of("--disable-x-plugin"), o.args(), "options after the program are the program's");
+        List<PluginFlags.Setting> s = PluginFlags.of(o).settings();
+        assertEquals(new PluginFlags.Setting("--disable-bar-baz-plugin", "bar-baz", false), s.get(s.size() - 1));
+    }
+
+    @Test
+    void otherUnknownOptionsAreStillUsageErrors() {
+        CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
+                () -> parse(Env.of(), "--disable-plugin", "prog"));
+        assertEquals("Unknown option: '--disable-plugin'", e.getMessage());
+        e = assertThrows(CommandLine.ParameterException.class, () -> parse(Env.of(), "--coord-portt", "1", "prog"));
+        assertEquals("Unknown option: '--coord-portt'", e.getMessage());
     }
 }

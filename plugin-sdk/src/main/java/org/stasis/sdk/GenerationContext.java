@@ -1,0 +1,26 @@
+package org.stasis.sdk;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A checkpoint generation the coordinator has just completed, given to
+ * {@link StasisPlugin#onCheckpointComplete}.
+ *
+ * @param computationId the computation's identity (as in {@code dmtcp_command --status})
+ * @param generation the generation number, starting at 1
+ * @param checkpointDir the directory the images were written to
+ * @param images the images of this generation, one per process, absolute
+ */
+public record GenerationContext(String computationId, long generation, Path checkpointDir, List<Path> images) {
+
+    public GenerationContext {
+        Objects.requireNonNull(computationId, "computationId");
+        Objects.requireNonNull(checkpointDir, "checkpointDir");
+        if (generation < 1) {
+            throw new IllegalArgumentException("generation must be at least 1, got " + generation);
+        }
+        images = List.copyOf(images);
+    }
+}

@@ -1,0 +1,25 @@
+package org.stasis.sdk;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a launch is about to run, given to {@link StasisPlugin#onLaunch}.
+ *
+ * @param program the program as typed by the user
+ * @param args its arguments
+ * @param checkpointDir absolute checkpoint directory
+ * @param options this plugin's options that were given or have defaults, by option name
+ *        (e.g. {@code --slurm-partition}); flags have the value {@code "true"}
+ */
+public record LaunchContext(String program, List<String> args, Path checkpointDir, Map<String, String> options) {
+
+    public LaunchContext {
+        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(checkpointDir, "checkpointDir");
+        args = List.copyOf(args);
+        options = Map.copyOf(options);
+    }
+}

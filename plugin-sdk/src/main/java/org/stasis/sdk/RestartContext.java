@@ -1,0 +1,23 @@
+package org.stasis.sdk;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a restart is about to restore, given to {@link StasisPlugin#onRestart}.
+ *
+ * @param images the checkpoint images, absolute, in the order given
+ * @param checkpointDir absolute checkpoint directory for the next generations
+ * @param options this plugin's options that were given or have defaults, by option name;
+ *        flags have the value {@code "true"}
+ */
+public record RestartContext(List<Path> images, Path checkpointDir, Map<String, String> options) {
+
+    public RestartContext {
+        Objects.requireNonNull(checkpointDir, "checkpointDir");
+        images = List.copyOf(images);
+        options = Map.copyOf(options);
+    }
+}
