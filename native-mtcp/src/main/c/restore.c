@@ -170,17 +170,30 @@ static void map_image(void)
 static volatile int checker_tid[MAX_FILLERS];
 static volatile int payload_bad;
 
-static void check_part(const void *arg)
+/* Calls fn on every n-th section from the k-th on, up to the trailer: how the checker and
+ * filler threads share the work (sections are independent of each other). */
+static void each_section_of_part(long k, long n, void (*fn)(const struct sx_section_header *, const uint8_t *))
 {
-    long k = (long)arg, n = (long)R.nfillers, index = 0;
+    long index = 0;
     uint64_t off = SX_HEADER_SIZE;
     for (;;) {
         const struct sx_section_header *s = (const void *)(R.img + off);
         uint64_t body = off + sizeof *s;
         if (s->type == SX_SEC_TRAILER) break;
-        if (index++ % n == k && sx_crc32c(0, R.img + body, s->payload_size) != s->payload_crc) payload_bad = 1;
+        if (index++ % n == k) fn(s, R.img + body);
         off = body + s->payload_size;
     }
+}
+
+static void check_section(const struct sx_section_header *s, const uint8_t *payload)
+{
+    if (sx_crc32c(0, payload, s->payload_size) != s->payload_crc) payload_bad = 1;
+}
+
+static void check_part(const void *arg)
+{
+    long k = (long)arg;
+    each_section_of_part(k, (long)R.nfillers, check_section);
     if (k != 0) sx_exit(0);
 }
 
@@ -451,31 +464,26 @@ static const struct sx_region *region_of(uint64_t addr)
  * only then is it safe for the agent to unmap the restorer's code the filler ran. */
 static volatile int filler_tid[MAX_FILLERS];
 
-/* Filler k of n handles every n-th MEMORY section: sections are independent. */
+static void fill_section(const struct sx_section_header *s, const uint8_t *payload)
+{
+    if (s->type != SX_SEC_MEMORY) return;
+    const struct sx_region *r = region_of(s->addr);
+    if (!r || s->addr + s->raw_size > r->end) broken("memory outside the saved regions", 0);
+    if (!writable_during_fill(r)) return;
+    /* one call faults in the whole chunk instead of a trap per page */
+    SX_SYS3(__NR_madvise, s->addr, s->raw_size, 23 /* MADV_POPULATE_WRITE */);
+    if (s->flags & SX_SECF_LZ4) {
+        long got = sx_lz4_decompress(payload, s->payload_size, (uint8_t *)s->addr, s->raw_size);
+        if (got != (long)s->raw_size) broken("corrupt compressed memory", 0);
+    } else {
+        memcpy((void *)s->addr, payload, s->raw_size);
+    }
+}
+
 static void fill_part(const void *arg)
 {
-    long k = (long)arg, n = (long)R.nfillers, index = 0;
-    uint64_t off = SX_HEADER_SIZE;
-    for (;;) {
-        const struct sx_section_header *s = (const void *)(R.img + off);
-        uint64_t body = off + sizeof *s;
-        if (s->type == SX_SEC_TRAILER) break;
-        if (s->type == SX_SEC_MEMORY && index++ % n == k) {
-            const struct sx_region *r = region_of(s->addr);
-            if (!r || s->addr + s->raw_size > r->end) broken("memory outside the saved regions", 0);
-            if (writable_during_fill(r)) {
-                /* one call faults in the whole chunk instead of a trap per page */
-                SX_SYS3(__NR_madvise, s->addr, s->raw_size, 23 /* MADV_POPULATE_WRITE */);
-                if (s->flags & SX_SECF_LZ4) {
-                    long got = sx_lz4_decompress(R.img + body, s->payload_size, (uint8_t *)s->addr, s->raw_size);
-                    if (got != (long)s->raw_size) broken("corrupt compressed memory", 0);
-                } else {
-                    memcpy((void *)s->addr, R.img + body, s->raw_size);
-                }
-            }
-        }
-        off = body + s->payload_size;
-    }
+    long k = (long)arg;
+    each_section_of_part(k, (long)R.nfillers, fill_section);
     if (k != 0) sx_exit(0);
 }
 

@@ -57,7 +57,9 @@ static struct {
     volatile uint64_t sections;
     volatile uint64_t memory_bytes;
     volatile long error; /* first -errno seen */
-    volatile int running;
+    /* each helper thread's tid until it has completely exited (CLONE_CHILD_CLEARTID): only then
+     * may its stack be reused by the next pool */
+    volatile int worker_tid[MAX_WORKERS];
     struct worker workers[MAX_WORKERS];
     uint64_t scratch_start[MAX_SCRATCH], scratch_end[MAX_SCRATCH];
     int nscratch;
@@ -335,8 +337,6 @@ static void worker_main(const void *arg)
         if (i >= W.end_item || W.error) break;
         process_item(wk, &W.items[i]);
     }
-    __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
-    sx_futex(&W.running, SX_FUTEX_WAKE, 1, 0);
 }
 
 /* Saves items [from, to) with one thread per worker (the caller is worker 0); returns when all
@@ -345,17 +345,17 @@ static void run_pool(long from, long to, int nworkers, uint8_t *stacks)
 {
     W.next_item = from;
     W.end_item = to;
-    W.running = nworkers;
     for (int i = 1; i < nworkers; i++) {
-        long t = sx_clone_thread(SX_CLONE_THREAD_FLAGS, stacks + (size_t)WORKER_STACK * (size_t)(i + 1), 0, worker_main,
-                                 &W.workers[i], 0);
-        if (t < 0) __atomic_sub_fetch(&W.running, 1, __ATOMIC_SEQ_CST);
+        long t = sx_clone_thread(SX_CLONE_THREAD_FLAGS | SX_CLONE_PARENT_SETTID | SX_CLONE_CHILD_CLEARTID,
+                                 stacks + (size_t)WORKER_STACK * (size_t)(i + 1), 0, worker_main, &W.workers[i],
+                                 (int *)&W.worker_tid[i]);
+        if (t < 0) W.worker_tid[i] = 0; /* the others do its share */
     }
     worker_main(&W.workers[0]);
-    for (;;) {
-        int now = __atomic_load_n(&W.running, __ATOMIC_SEQ_CST);
-        if (now <= 0) break;
-        sx_futex(&W.running, SX_FUTEX_WAIT, now, 0);
+    for (int i = 1; i < nworkers; i++) {
+        int t;
+        while ((t = __atomic_load_n(&W.worker_tid[i], __ATOMIC_SEQ_CST)) != 0)
+            sx_futex(&W.worker_tid[i], SX_FUTEX_WAIT, t, 0);
     }
 }
 

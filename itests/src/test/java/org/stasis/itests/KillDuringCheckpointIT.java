@@ -32,26 +32,18 @@ class KillDuringCheckpointIT extends ItBase {
   @ParameterizedTest(name = "{0}")
   @EnumSource(RunAs.class)
   void programKilledMidCheckpoint(RunAs who, TestInfo info) {
-    harness(who, info);
-    Program mixedmem = Program.c("mixedmem", "256");
-    Harness.Bg launched = h.launch(mixedmem);
-    h.waitForValues(launched, Series.TICK, 12, Duration.ofSeconds(90));
-    long before = Series.last(Series.TICK.values(launched.lines()));
-    h.bcheckpoint();
-    long after = Series.last(Series.TICK.values(launched.lines()));
-    Path image = h.image(mixedmem);
-    String good = digest(image);
+    FirstGeneration g = firstGeneration(who, info);
 
     h.command(Duration.ofSeconds(30), "-c"); // generation 2 starts; do not wait for it
     Harness.sleep(60);
-    h.killProgram(mixedmem);
+    h.killProgram(g.program());
     awaitCheckpointOver();
 
-    assertEquals(List.of(image), Harness.images(h.dir()), "only the previous image may look like one");
-    assertEquals(good, digest(image), "the previous image changed");
-    Harness.Bg restarted = h.restart(image);
+    assertEquals(List.of(g.image()), Harness.images(h.dir()), "only the previous image may look like one");
+    assertEquals(g.digest(), digest(g.image()), "the previous image changed");
+    Harness.Bg restarted = h.restart(g.image());
     List<Long> resumed = h.waitForValues(restarted, Series.TICK, 12, Duration.ofSeconds(90));
-    assertResumes(resumed, before, after, "ticks after restart from the previous generation", restarted);
+    assertResumes(resumed, g.before(), g.after(), "ticks after restart from the previous generation", restarted);
     Harness.assertNoBadMarkers(restarted, restarted.lines());
     // the killed writer's partial .tmp (never taken for an image) is cleared by the restart
     awaitNoTmp();
@@ -61,15 +53,7 @@ class KillDuringCheckpointIT extends ItBase {
   @ParameterizedTest(name = "{0}")
   @EnumSource(RunAs.class)
   void coordinatorKilledMidCheckpoint(RunAs who, TestInfo info) {
-    harness(who, info);
-    Program mixedmem = Program.c("mixedmem", "256");
-    Harness.Bg launched = h.launch(mixedmem);
-    h.waitForValues(launched, Series.TICK, 12, Duration.ofSeconds(90));
-    long before = Series.last(Series.TICK.values(launched.lines()));
-    h.bcheckpoint();
-    long after = Series.last(Series.TICK.values(launched.lines()));
-    Path image = h.image(mixedmem);
-    String good = digest(image);
+    FirstGeneration g = firstGeneration(who, info);
 
     Set<Long> coordinators = h.listenersOn(h.port());
     assertFalse(coordinators.isEmpty(), "no coordinator listens on port " + h.port());
@@ -80,16 +64,32 @@ class KillDuringCheckpointIT extends ItBase {
     }
 
     // the program keeps running and leaves no half-written file behind
-    long seen = Series.last(Series.TICK.values(launched.lines()));
-    h.waitForValues(launched, Series.TICK, (int) (seen + 10), Duration.ofSeconds(60));
-    assertEquals(List.of(image), Harness.images(h.dir()));
+    long seen = Series.last(Series.TICK.values(g.launched().lines()));
+    h.waitForValues(g.launched(), Series.TICK, (int) (seen + 10), Duration.ofSeconds(60));
+    assertEquals(List.of(g.image()), Harness.images(h.dir()));
     awaitNoTmp();
-    assertEquals(good, digest(image), "the previous image changed");
+    assertEquals(g.digest(), digest(g.image()), "the previous image changed");
 
-    h.killProgram(mixedmem);
-    Harness.Bg restarted = h.restart(image, "--new-coordinator");
+    h.killProgram(g.program());
+    Harness.Bg restarted = h.restart(g.image(), "--new-coordinator");
     List<Long> resumed = h.waitForValues(restarted, Series.TICK, 12, Duration.ofSeconds(90));
-    assertResumes(resumed, before, after, "ticks after restart with a new coordinator", restarted);
+    assertResumes(resumed, g.before(), g.after(), "ticks after restart with a new coordinator", restarted);
+  }
+
+  /** A running program and its first, good generation: the image a restart must fall back to. */
+  private record FirstGeneration(Program program, Harness.Bg launched, long before, long after, Path image,
+      String digest) {}
+
+  private FirstGeneration firstGeneration(RunAs who, TestInfo info) {
+    harness(who, info);
+    Program mixedmem = Program.c("mixedmem", "256");
+    Harness.Bg launched = h.launch(mixedmem);
+    h.waitForValues(launched, Series.TICK, 12, Duration.ofSeconds(90));
+    long before = Series.last(Series.TICK.values(launched.lines()));
+    h.bcheckpoint();
+    long after = Series.last(Series.TICK.values(launched.lines()));
+    Path image = h.image(mixedmem);
+    return new FirstGeneration(mixedmem, launched, before, after, image, digest(image));
   }
 
   /**
