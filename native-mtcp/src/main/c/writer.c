@@ -458,9 +458,8 @@ static int put_table(uint32_t type, const void *records, uint32_t count, uint32_
     return 0;
 }
 
-long sx_write_image(const struct sx_write_job *job, char *err, unsigned long errlen)
+static long write_image(const struct sx_write_job *job, char *err, unsigned long errlen)
 {
-    memset(&W, 0, sizeof W);
     W.compress = job->compress;
     W.regions = scratch(sizeof(struct sx_region) * MAX_REGIONS);
     W.region_sel = scratch(MAX_REGIONS);
@@ -498,7 +497,6 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
     long r = sx_pwrite_all(W.fd, hd, SX_HEADER_SIZE, 0);
     if (r < 0) {
         error_text(err, errlen, "cannot write ", job->tmp_path, r);
-        sx_close(W.fd);
         return -1;
     }
     W.file_off = SX_HEADER_SIZE;
@@ -506,7 +504,6 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
     if (put_table(SX_SEC_THREADS, job->threads, (uint32_t)job->nthreads, sizeof(struct sx_thread_record)) < 0 ||
         put_table(SX_SEC_REGIONS, W.regions, (uint32_t)W.nregions, sizeof(struct sx_region)) < 0) {
         sx_copy_str(err, errlen, "out of memory for the thread and region tables");
-        sx_close(W.fd);
         return -1;
     }
 
@@ -518,7 +515,6 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
     run_pool(W.nshared_items, W.nitems, nworkers, stacks);
     if (W.error) {
         error_text(err, errlen, "cannot write ", job->tmp_path, W.error);
-        sx_close(W.fd);
         return -1;
     }
 
@@ -530,11 +526,26 @@ long sx_write_image(const struct sx_write_job *job, char *err, unsigned long err
     long fs = SX_SYS1(__NR_fsync, W.fd);
     if (W.error || fs < 0) {
         error_text(err, errlen, "cannot write ", job->tmp_path, W.error ? W.error : fs);
-        sx_close(W.fd);
         return -1;
     }
-    sx_close(W.fd);
-    sx_close(W.pagemap_fd);
-    sx_close(W.mem_fd);
     return (long)W.file_off;
+}
+
+/* Descriptors and buffers go on every path: in the rare in-place write (no copy-on-write
+ * child) they would otherwise stay in the program. */
+static void release(void)
+{
+    if (W.fd >= 0) sx_close(W.fd);
+    if (W.pagemap_fd >= 0) sx_close(W.pagemap_fd);
+    if (W.mem_fd >= 0) sx_close(W.mem_fd);
+    for (int i = 0; i < W.nscratch; i++) sx_munmap((void *)W.scratch_start[i], W.scratch_end[i] - W.scratch_start[i]);
+}
+
+long sx_write_image(const struct sx_write_job *job, char *err, unsigned long errlen)
+{
+    memset(&W, 0, sizeof W);
+    W.fd = W.pagemap_fd = W.mem_fd = -1;
+    long size = write_image(job, err, errlen);
+    release();
+    return size;
 }
