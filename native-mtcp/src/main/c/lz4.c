@@ -170,7 +170,16 @@ long sx_lz4_decompress(const uint8_t *src, size_t srclen, uint8_t *dst, size_t c
         if ((size_t)(oend - op) < ml) return -1;
         const uint8_t *m = op - off;
         uint8_t *mend = op + ml;
-        if (off >= 8 && (size_t)(oend - op) >= ml + 8) {
+        if (off >= 32 && (size_t)(oend - op) >= ml + 32) {
+            /* long matches of repeating data: 32-byte steps, which cannot overlap at this distance */
+            while (op < mend) {
+                copy16(op, m);
+                copy16(op + 16, m + 16);
+                op += 32;
+                m += 32;
+            }
+            op = mend;
+        } else if (off >= 8 && (size_t)(oend - op) >= ml + 8) {
             /* 8-byte steps never overlap when the distance is at least 8 */
             while (op < mend) {
                 copy8(op, m);

@@ -170,18 +170,25 @@ static void map_image(void)
 static volatile int checker_tid[MAX_FILLERS];
 static volatile int payload_bad;
 
-/* Calls fn on every n-th section from the k-th on, up to the trailer: how the checker and
- * filler threads share the work (sections are independent of each other). */
-static void each_section_of_part(long k, long n, void (*fn)(const struct sx_section_header *, const uint8_t *))
+/* Work sharing for the checker and filler threads: each claims the next section from a shared
+ * counter, so a thread that drew cheap sections takes more. Each walks the list once (forward
+ * only, claims only grow), so the cost stays linear. */
+static volatile long next_section;
+
+static void each_claimed_section(void (*fn)(const struct sx_section_header *, const uint8_t *))
 {
     long index = 0;
     uint64_t off = SX_HEADER_SIZE;
     for (;;) {
+        long want = __atomic_fetch_add(&next_section, 1, __ATOMIC_SEQ_CST);
         const struct sx_section_header *s = (const void *)(R.img + off);
-        uint64_t body = off + sizeof *s;
-        if (s->type == SX_SEC_TRAILER) break;
-        if (index++ % n == k) fn(s, R.img + body);
-        off = body + s->payload_size;
+        while (index < want && s->type != SX_SEC_TRAILER) {
+            off += sizeof *s + s->payload_size;
+            s = (const void *)(R.img + off);
+            index++;
+        }
+        if (s->type == SX_SEC_TRAILER) return;
+        fn(s, R.img + off + sizeof *s);
     }
 }
 
@@ -192,9 +199,8 @@ static void check_section(const struct sx_section_header *s, const uint8_t *payl
 
 static void check_part(const void *arg)
 {
-    long k = (long)arg;
-    each_section_of_part(k, (long)R.nfillers, check_section);
-    if (k != 0) sx_exit(0);
+    each_claimed_section(check_section);
+    if ((long)arg != 0) sx_exit(0);
 }
 
 static void verify_payloads(void)
@@ -202,6 +208,7 @@ static void verify_payloads(void)
     uint64_t stack_len = (uint64_t)(MAX_FILLERS + 1) * 64 * 1024;
     long stacks = sx_mmap(0, stack_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     uint32_t n = (stacks < 0 && stacks > -4096) ? 1 : R.nfillers;
+    next_section = 0;
     for (uint32_t k = 1; k < n; k++)
         if (sx_clone_thread(SX_CLONE_THREAD_FLAGS | SX_CLONE_PARENT_SETTID | SX_CLONE_CHILD_CLEARTID,
                             (uint8_t *)stacks + (uint64_t)(k + 1) * 64 * 1024, 0, check_part, (const void *)(long)k,
@@ -482,14 +489,14 @@ static void fill_section(const struct sx_section_header *s, const uint8_t *paylo
 
 static void fill_part(const void *arg)
 {
-    long k = (long)arg;
-    each_section_of_part(k, (long)R.nfillers, fill_section);
-    if (k != 0) sx_exit(0);
+    each_claimed_section(fill_section);
+    if ((long)arg != 0) sx_exit(0);
 }
 
 static void fill_memory(void)
 {
     uint8_t *stacks = (uint8_t *)(R.hole + R.fillers_off);
+    next_section = 0;
     for (long k = 1; k < (long)R.nfillers; k++) {
         long e = sx_clone_thread(SX_CLONE_THREAD_FLAGS | SX_CLONE_PARENT_SETTID | SX_CLONE_CHILD_CLEARTID,
                                  stacks + (uint64_t)k * FILLER_STACK, 0, fill_part, (const void *)k,
