@@ -51,7 +51,7 @@ static struct {
     uint64_t img_len;
     uint64_t off_process, off_threads, off_regions;
     struct special special[3]; /* vvar, vvar_vclock, vdso */
-    uint64_t hole, hole_len, code_len, img_off_in_hole, stack_off, threads_off, fillers_off, temp_off;
+    uint64_t hole, hole_len, img_off_in_hole, stack_off, threads_off, fillers_off, temp_off;
     uint32_t nfillers;
     struct interval iv[MAX_INTERVALS];
     long niv;
@@ -215,11 +215,7 @@ static void verify_payloads(void)
                             (int *)&checker_tid[k]) < 0)
             payload_bad = 2;
     check_part((const void *)0);
-    for (uint32_t k = 1; k < n; k++) {
-        int t;
-        while ((t = __atomic_load_n(&checker_tid[k], __ATOMIC_SEQ_CST)) != 0)
-            sx_futex(&checker_tid[k], SX_FUTEX_WAIT, t, 0);
-    }
+    for (uint32_t k = 1; k < n; k++) sx_clone_thread_join(&checker_tid[k]);
     if (payload_bad == 2) refuse("cannot start checker threads", 0);
     if (payload_bad) refuse("corrupt data (checksum mismatch in a section)", 0);
 }
@@ -504,11 +500,7 @@ static void fill_memory(void)
         if (e < 0) broken("cannot start a filler thread: ", e);
     }
     fill_part((const void *)0);
-    for (long k = 1; k < (long)R.nfillers; k++) {
-        int t;
-        while ((t = __atomic_load_n(&filler_tid[k], __ATOMIC_SEQ_CST)) != 0)
-            sx_futex(&filler_tid[k], SX_FUTEX_WAIT, t, 0);
-    }
+    for (long k = 1; k < (long)R.nfillers; k++) sx_clone_thread_join(&filler_tid[k]);
 }
 
 static void protect_regions(void)
@@ -610,7 +602,6 @@ void sx_restore_main(long *sp)
     uint64_t code_len = ((uint64_t)(_end - __executable_start) + SX_PAGE - 1) & ~(SX_PAGE - 1);
     uint64_t img_len = (R.img_len + SX_PAGE - 1) & ~(SX_PAGE - 1);
     uint64_t special_len = R.special[0].len + R.special[1].len + R.special[2].len;
-    R.code_len = code_len;
     R.img_off_in_hole = code_len;
     R.stack_off = R.img_off_in_hole + img_len;
     R.threads_off = R.stack_off + STACK_SIZE;

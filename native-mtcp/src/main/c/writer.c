@@ -38,7 +38,6 @@ struct worker {
     uint8_t *out;    /* compressed output */
     uint8_t *copy;   /* a whole chunk read through /proc/self/mem (unreadable regions) */
     uint8_t *stable; /* the private copy a section is made from */
-    size_t out_cap;
 };
 
 /* Everything the writer threads share; they coordinate through atomics only. */
@@ -352,11 +351,7 @@ static void run_pool(long from, long to, int nworkers, uint8_t *stacks)
         if (t < 0) W.worker_tid[i] = 0; /* the others do its share */
     }
     worker_main(&W.workers[0]);
-    for (int i = 1; i < nworkers; i++) {
-        int t;
-        while ((t = __atomic_load_n(&W.worker_tid[i], __ATOMIC_SEQ_CST)) != 0)
-            sx_futex(&W.worker_tid[i], SX_FUTEX_WAIT, t, 0);
-    }
+    for (int i = 1; i < nworkers; i++) sx_clone_thread_join(&W.worker_tid[i]);
 }
 
 static int cpu_count(void)
@@ -468,8 +463,7 @@ static long write_image(const struct sx_write_job *job, char *err, unsigned long
     for (int i = 0; i < nworkers; i++) {
         struct worker *wk = &W.workers[i];
         wk->table = scratch(SX_LZ4_TABLE_BYTES);
-        wk->out_cap = sx_lz4_bound(SX_MEMORY_CHUNK);
-        wk->out = scratch(wk->out_cap);
+        wk->out = scratch(sx_lz4_bound(SX_MEMORY_CHUNK));
         wk->copy = scratch(SX_MEMORY_CHUNK);
         wk->stable = scratch(SX_MEMORY_CHUNK);
         if (!wk->table || !wk->out || !wk->copy || !wk->stable) nworkers = i;

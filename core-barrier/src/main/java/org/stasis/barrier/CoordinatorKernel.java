@@ -317,16 +317,17 @@ final class CoordinatorKernel {
         GenerationRun run = checkpoint;
         checkpoint = null;
         log.warn("checkpoint generation {} aborted after {} ms: {}", run.generation(), run.elapsedMillis(), reason);
-        Message abort = Message.builder(Verbs.ABORT)
-                .put("generation", run.generation())
-                .put("reason", reason)
-                .build();
+        Message abort = abortMessage(run.generation(), reason);
         workers.values().forEach(w -> {
             w.send(abort);
             w.settle();
         });
         last = last.failed(reason);
         finishWaiters(CheckpointResult.failure(run.generation(), reason, run.elapsedMillis()));
+    }
+
+    private static Message abortMessage(int generation, String reason) {
+        return Message.builder(Verbs.ABORT).put("generation", generation).put("reason", reason).build();
     }
 
     private void finishWaiters(CheckpointResult result) {
@@ -349,10 +350,7 @@ final class CoordinatorKernel {
         GenerationRun run = restart;
         restart = null;
         log.warn("restart of generation {} failed after {} ms: {}", run.generation(), run.elapsedMillis(), reason);
-        Message abort = Message.builder(Verbs.ABORT)
-                .put("generation", run.generation())
-                .put("reason", reason)
-                .build();
+        Message abort = abortMessage(run.generation(), reason);
         run.participants().stream().filter(w -> workers.containsKey(w.number())).forEach(w -> {
             w.send(abort);
             w.settle();

@@ -78,11 +78,8 @@ public final class ConnectionOptions {
     /** Options, then DMTCP's environment variables, then defaults. */
     CoordinatorRequest resolve(Env env, Path cwd, Path ckptDirForNew, Path logFile, Path tmpDir) {
         CoordinatorMode mode = mode();
-        String h = host != null ? host : env.get("DMTCP_COORD_HOST");
-        if (h == null || h.isBlank()) {
-            h = DEFAULT_HOST;
-        }
-        Integer p = port != null ? port : env.integer("DMTCP_COORD_PORT");
+        String h = CoordinatorAddress.hostFrom(host, env);
+        Integer p = CoordinatorAddress.portFrom(port, env);
         boolean portGiven = p != null;
         int resolvedPort = p == null ? DEFAULT_PORT : p;
         if (resolvedPort < 0 || resolvedPort > 65535) {

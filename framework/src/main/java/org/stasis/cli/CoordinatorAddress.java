@@ -16,12 +16,22 @@ public final class CoordinatorAddress {
     Integer port;
 
     public String host(Env env) {
-        String h = host != null ? host : env.get("DMTCP_COORD_HOST");
+        return hostFrom(host, env);
+    }
+
+    /** The one rule for every front end: the option, else DMTCP_COORD_HOST, else localhost. */
+    static String hostFrom(String option, Env env) {
+        String h = option != null ? option : env.get("DMTCP_COORD_HOST");
         return h == null || h.isBlank() ? ConnectionOptions.DEFAULT_HOST : h.trim();
     }
 
+    /** The option, else DMTCP_COORD_PORT, else null (callers decide the default and the range). */
+    static Integer portFrom(Integer option, Env env) {
+        return option != null ? option : env.integer("DMTCP_COORD_PORT");
+    }
+
     public int port(Env env) {
-        Integer p = port != null ? port : env.integer("DMTCP_COORD_PORT");
+        Integer p = portFrom(port, env);
         int v = p == null ? ConnectionOptions.DEFAULT_PORT : p;
         if (v <= 0 || v > 65535) {
             throw CliException.usage("invalid coordinator port " + v + " (use 1-65535)");

@@ -100,7 +100,7 @@ public class CoordinatorCommand implements Callable<Integer> {
             boolean exitOnLast, boolean exitAfterCkpt, boolean daemon) {}
 
     Settings resolve(Env env, Path cwd) {
-        Integer p = portArg != null ? portArg : port != null ? port : env.integer("DMTCP_COORD_PORT");
+        Integer p = portArg != null ? portArg : CoordinatorAddress.portFrom(port, env);
         int resolvedPort = p == null ? ConnectionOptions.DEFAULT_PORT : p;
         if (resolvedPort < 0 || resolvedPort > 65535) {
             throw CliException.usage("invalid port " + resolvedPort + " (use 0-65535)");

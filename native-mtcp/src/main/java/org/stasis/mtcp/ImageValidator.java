@@ -51,26 +51,24 @@ public final class ImageValidator {
     }
 
     public static ImageSummary validate(Path file, boolean verifyPayloads) throws ImageException {
-        long size = checkFile(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ImageHeader header = checkHeader(file, ch, size);
-            return walkSections(file, ch, size, header, verifyPayloads);
-        } catch (ImageException e) {
-            throw e;
-        } catch (AccessDeniedException e) {
-            throw new ImageException(file, "cannot be read (permission denied)", e);
-        } catch (IOException e) {
-            throw new ImageException(file, "cannot be read: " + describe(e), e);
-        }
+        return withChannel(file, (ch, size) -> walkSections(file, ch, size, checkHeader(file, ch, size), verifyPayloads));
     }
 
     /** Checks the file and its header only (steps 1-3), and returns the header. */
     public static ImageHeader readHeader(Path file) throws ImageException {
+        return withChannel(file, (ch, size) -> checkHeader(file, ch, size));
+    }
+
+    /** A check that reads the open image. */
+    private interface Check<T> {
+        T run(FileChannel ch, long size) throws IOException, ImageException;
+    }
+
+    /** Opens the image for a check and turns I/O failures into messages that name the file. */
+    private static <T> T withChannel(Path file, Check<T> check) throws ImageException {
         long size = checkFile(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return checkHeader(file, ch, size);
-        } catch (ImageException e) {
-            throw e;
+            return check.run(ch, size);
         } catch (AccessDeniedException e) {
             throw new ImageException(file, "cannot be read (permission denied)", e);
         } catch (IOException e) {
