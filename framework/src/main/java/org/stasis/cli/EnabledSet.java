@@ -41,9 +41,11 @@ public final class EnabledSet {
     private static final String STASIS_PREFIX = "STASIS_PLUGIN_";
 
     private final List<PluginDecision> decisions;
+    private final List<String> notes;
 
-    private EnabledSet(List<PluginDecision> decisions) {
+    private EnabledSet(List<PluginDecision> decisions, List<String> notes) {
         this.decisions = List.copyOf(decisions);
+        this.notes = List.copyOf(notes);
     }
 
     /**
@@ -55,8 +57,8 @@ public final class EnabledSet {
      * @param flags the command-line plugin flags
      * @param withPlugins plugin names from {@code --with-plugin} / {@code DMTCP_PLUGIN} (paths
      *        already mapped to the names of the bundles they hold)
-     * @throws CliException naming the file and line, variable or flag that names an unknown
-     *         plugin or has a malformed value
+     * @throws CliException naming the file and line, variable or --with-plugin that names an
+     *         unknown plugin or has a malformed value (a launch flag naming one gives a note)
      */
     public static EnabledSet resolve(Collection<PluginDescriptor> installed, List<SiteConfig> site,
             Map<String, String> env, PluginFlags flags, List<String> withPlugins) {
@@ -80,7 +82,19 @@ public final class EnabledSet {
                 state.put(p.name(), new PluginDecision(p, false, "flag:--disable-all-plugins"));
             }
         }
+        // DMTCP's own plugin flags (--rm, --ptrace, ...) stand in job scripts written for DMTCP,
+        // which must run unchanged: one naming a plugin this installation lacks is a note, and
+        // the program runs without it. Every other way of asking for a plugin is deliberate, so
+        // an absent one there is an error.
+        List<String> notes = new ArrayList<>();
         for (PluginFlags.Setting s : flags.settings()) {
+            if (!byName.containsKey(s.plugin()) && !DMTCP_CORE_NAMES.contains(s.plugin()) && !s.plugin().isEmpty()) {
+                if (s.enabled()) {
+                    notes.add("plugin " + s.plugin() + " is not installed; " + s.flag()
+                            + " has no effect and the program runs without it");
+                }
+                continue;
+            }
             PluginDescriptor p = lookup(byName, s.plugin(), s.flag());
             if (p != null) {
                 state.put(p.name(), new PluginDecision(p, s.enabled(), "flag:" + s.flag()));
@@ -93,7 +107,7 @@ public final class EnabledSet {
                 state.put(p.name(), new PluginDecision(p, true, "with-plugin"));
             }
         }
-        return new EnabledSet(new ArrayList<>(state.values()));
+        return new EnabledSet(new ArrayList<>(state.values()), notes);
     }
 
     private static void applySite(SiteConfig c, Map<String, PluginDescriptor> byName,
@@ -178,6 +192,11 @@ public final class EnabledSet {
         // Exit 1, not 2: the option is well formed, the installation lacks the plugin.
         throw new CliException(name.isEmpty() ? "empty plugin name (in " + source + ")"
                 : "plugin " + name + " is not installed (requested by " + source + ")");
+    }
+
+    /** Warnings for the user: launch flags that named a plugin this installation lacks. */
+    public List<String> notes() {
+        return notes;
     }
 
     /** Every installed plugin's decision, in plugin order. */

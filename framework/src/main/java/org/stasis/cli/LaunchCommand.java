@@ -237,6 +237,10 @@ public class LaunchCommand implements Callable<Integer> {
     static void runPluginLaunchHooks(Path home, Env env, Path cwd, LaunchOptions o) {
         try (PluginSetup plugins = PluginSetup.load(home, env, cwd, o.tmpDir(), PluginFlags.of(o), o.withPlugins(),
                 true)) {
+            if (o.quiet() < 2) {
+                String prog = System.getProperty("stasis.prog", "stasis");
+                plugins.enabled().notes().forEach(n -> System.err.println(prog + ": warning: " + n));
+            }
             for (PluginProblem p : plugins.problems()) {
                 PluginDecision d = plugins.enabled().decision(nameOf(plugins, p));
                 if (d != null && d.enabled()) {

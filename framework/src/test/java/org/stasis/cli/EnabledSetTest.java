@@ -164,12 +164,21 @@ class EnabledSetTest {
         assertDecision(s, "files", false, "flag:--disable-all-plugins");
     }
 
+    /** DMTCP job scripts pass --rm, --ib...: without that plugin they still run, with a note. */
     @Test
-    void unknownPluginInFlagNamesTheFlag() {
-        CliException e = fails(() -> resolve(List.of(), Map.of(),
-                flags(new PluginFlags.Setting("--ib", "infiniband", true)), List.of()));
-        assertEquals("plugin infiniband is not installed (requested by --ib)", e.getMessage());
-        assertEquals(1, e.exitCode());
+    void flagForAnAbsentPluginIsANoteNamingTheFlag() {
+        EnabledSet s = resolve(List.of(), Map.of(), flags(new PluginFlags.Setting("--ib", "infiniband", true)),
+                List.of());
+        assertEquals(List.of("plugin infiniband is not installed; --ib has no effect and the program runs without it"),
+                s.notes());
+        assertNull(s.decision("infiniband"));
+    }
+
+    @Test
+    void disablingAnAbsentPluginNeedsNoNote() {
+        EnabledSet s = resolve(List.of(), Map.of(), flags(new PluginFlags.Setting("--disable-foo-plugin", "foo", false)),
+                List.of());
+        assertEquals(List.of(), s.notes());
     }
 
     @Test
