@@ -206,7 +206,7 @@ public class LaunchCommand implements Callable<Integer> {
         LaunchOptions o = resolve(env, cwd);
         Path home = Installation.home();
         Natives natives = Installation.natives(home);
-        runPluginLaunchHooks(home, env, cwd, o);
+        PluginLaunch pluginLaunch = runPluginLaunchHooks(home, env, cwd, o);
 
         PathLookup.Result found = PathLookup.find(o.program(), env.vars().get("PATH"), cwd);
         if (!found.found()) {
@@ -216,7 +216,8 @@ public class LaunchCommand implements Callable<Integer> {
 
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
-        Map<String, String> programEnv = ProgramEnvironment.forLaunch(System.getenv(), o, c, natives.agent());
+        Map<String, String> programEnv = ProgramEnvironment.forLaunch(System.getenv(), o, c, natives.agent(),
+                pluginLaunch);
         List<String> argv = new ArrayList<>();
         argv.add(o.program());
         argv.addAll(o.args());
@@ -234,7 +235,7 @@ public class LaunchCommand implements Callable<Integer> {
      * ones their launch hook. The host is closed before the program is executed: nothing of it
      * may survive into the program, and its cache must not outlive the launch.
      */
-    static void runPluginLaunchHooks(Path home, Env env, Path cwd, LaunchOptions o) {
+    static PluginLaunch runPluginLaunchHooks(Path home, Env env, Path cwd, LaunchOptions o) {
         try (PluginSetup plugins = PluginSetup.load(home, env, cwd, o.tmpDir(), PluginFlags.of(o), o.withPlugins(),
                 true)) {
             if (o.quiet() < 2) {
@@ -252,7 +253,7 @@ public class LaunchCommand implements Callable<Integer> {
                 }
             }
             if (plugins.host() == null) {
-                return;
+                return PluginLaunch.NONE;
             }
             Map<String, StasisPlugin> services = plugins.host().services();
             LaunchContext ctx = new LaunchContext(o.program(), o.args(), o.ckptDir(), Map.of());
@@ -268,6 +269,7 @@ public class LaunchCommand implements Callable<Integer> {
                             + LocalCoordinatorOps.describe(e));
                 }
             }
+            return PluginLaunch.NONE;
         }
     }
 

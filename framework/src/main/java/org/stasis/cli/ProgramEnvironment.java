@@ -22,17 +22,31 @@ public final class ProgramEnvironment {
     public static final String RESTART_PAUSE = "STASIS_RESTART_PAUSE";
     /** The agent's mark of which pid it manages; a new launch must start without one. */
     public static final String MANAGED_PID = "STASIS_MANAGED_PID";
+    /** Names of the native plugin halves in plugin order; the agent orders their hooks by it. */
+    public static final String NATIVE_PLUGINS = "STASIS_NATIVE_PLUGINS";
 
     private ProgramEnvironment() {}
 
-    /** What {@code dmtcp_launch} hands the program: {@code base} plus the agent and its settings. */
+    /**
+     * What {@code dmtcp_launch} hands the program: {@code base} plus the agent, the plugins'
+     * native halves and the settings of both.
+     */
     public static Map<String, String> forLaunch(Map<String, String> base, LaunchOptions o, CoordinatorSession c,
-            Path agent) {
+            Path agent, PluginLaunch plugins) {
         Map<String, String> env = common(base, c, o.quiet());
         // Inherited from a managed program that runs dmtcp_launch itself: this launch is a
         // computation of its own, so its program must claim management afresh.
         env.remove(MANAGED_PID);
-        env.put(LD_PRELOAD, preload(agent.toString(), base.get(LD_PRELOAD)));
+        env.putAll(plugins.env());
+        List<String> first = new ArrayList<>();
+        first.add(agent.toString());
+        plugins.preloads().forEach(p -> first.add(p.toString()));
+        env.put(LD_PRELOAD, preload(first, base.get(LD_PRELOAD)));
+        if (plugins.nativeNames().isEmpty()) {
+            env.remove(NATIVE_PLUGINS);
+        } else {
+            env.put(NATIVE_PLUGINS, String.join(":", plugins.nativeNames()));
+        }
         env.put(CKPT_DIR, o.ckptDir().toString());
         env.put(GZIP, o.gzip() ? "1" : "0");
         env.put(CKPT_SIGNAL, Integer.toString(o.ckptSignal()));
@@ -67,13 +81,15 @@ public final class ProgramEnvironment {
         return env;
     }
 
-    /** {@code agent} first, then the existing entries (minus any other copy of the agent). */
-    static String preload(String agent, String existing) {
-        List<String> parts = new ArrayList<>();
-        parts.add(agent);
+    /**
+     * {@code first} (the agent, then native plugin halves), then the existing entries minus any
+     * other copy of the agent or of those.
+     */
+    static String preload(List<String> first, String existing) {
+        List<String> parts = new ArrayList<>(first);
         if (existing != null) {
             for (String p : existing.split("[: ]+")) {
-                if (!p.isEmpty() && !p.equals(agent) && !p.endsWith("/libstasis.so") && !p.equals("libstasis.so")) {
+                if (!p.isEmpty() && !first.contains(p) && !p.endsWith("/libstasis.so") && !p.equals("libstasis.so")) {
                     parts.add(p);
                 }
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class ProgramEnvironmentTest {
         LaunchOptions o = LaunchOptionsTest.parse(Env.of(), "--no-gzip", "--ckptdir", "/ck", "-q", "--tmpdir", "/t", "p");
         Map<String, String> base = Map.of("HOME", "/home/u", "LD_PRELOAD", "/usr/lib/libfoo.so",
                 "STASIS_INHERITED_FDS", "3,4", "DMTCP_COORD_PORT", "1", "STASIS_MANAGED_PID", "0000004242");
-        Map<String, String> env = ProgramEnvironment.forLaunch(base, o, SESSION, AGENT);
+        Map<String, String> env = ProgramEnvironment.forLaunch(base, o, SESSION, AGENT, PluginLaunch.NONE);
         assertEquals("/opt/stasis/lib/libstasis.so:/usr/lib/libfoo.so", env.get("LD_PRELOAD"));
         assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
         assertEquals("7779", env.get("STASIS_COORD_PORT"));
@@ -36,10 +37,10 @@ class ProgramEnvironmentTest {
 
     @Test
     void preloadIsPrependedOnce() {
-        assertEquals("/a/libstasis.so", ProgramEnvironment.preload("/a/libstasis.so", null));
-        assertEquals("/a/libstasis.so", ProgramEnvironment.preload("/a/libstasis.so", ""));
-        assertEquals("/a/libstasis.so:x.so:y.so", ProgramEnvironment.preload("/a/libstasis.so", "x.so y.so"));
-        assertEquals("/a/libstasis.so:x.so", ProgramEnvironment.preload("/a/libstasis.so", "/old/libstasis.so:x.so:"));
+        assertEquals("/a/libstasis.so", ProgramEnvironment.preload(List.of("/a/libstasis.so"), null));
+        assertEquals("/a/libstasis.so", ProgramEnvironment.preload(List.of("/a/libstasis.so"), ""));
+        assertEquals("/a/libstasis.so:x.so:y.so", ProgramEnvironment.preload(List.of("/a/libstasis.so"), "x.so y.so"));
+        assertEquals("/a/libstasis.so:x.so", ProgramEnvironment.preload(List.of("/a/libstasis.so"), "/old/libstasis.so:x.so:"));
     }
 
     @Test
