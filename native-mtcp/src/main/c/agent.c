@@ -37,6 +37,7 @@ static char hostname[256];
 
 /* the generation in flight */
 static int suspended;
+static int hooks_entered; /* a checkpoint-direction event ran this generation: RESUME must follow */
 static long writer_pid;
 static int result_fd = -1;
 static char inline_result[32]; /* "ok <bytes>" of an image written without a child */
@@ -264,6 +265,8 @@ static void fill_header(uint32_t gen, uint32_t peers)
     sx_copy_str(header.program, sizeof header.program, sx_agent.program);
     sx_copy_str(header.hostname, sizeof header.hostname, hostname);
     if (SX_SYS1(__NR_uname, &u) == 0) sx_copy_str(header.kernel, sizeof header.kernel, u.release);
+    const char *enabled = getenv("STASIS_ENABLED_PLUGINS");
+    if (enabled) sx_copy_str(header.plugins, sizeof header.plugins, enabled);
     sx_copy_str(header.libc, sizeof header.libc, gnu_get_libc_version());
     long n = SX_SYS3(__NR_readlink, "/proc/self/exe", header.exe, sizeof header.exe - 1);
     header.exe[n > 0 ? n : 0] = 0;
@@ -414,6 +417,12 @@ static void abort_generation(void)
         result_fd = -1;
     }
     SX_SYS1(__NR_unlink, tmp_path);
+    if (hooks_entered) {
+        /* undo what PRESUSPEND/PRECHECKPOINT quiesced (drained pipes, plugins' state) */
+        char err[64];
+        sx_hooks_run(SX_EV_RESUME, current_gen, err, sizeof err, 0);
+        hooks_entered = 0;
+    }
     if (suspended) {
         sx_threads_resume();
         suspended = 0;
@@ -435,7 +444,9 @@ static void on_event(const struct sx_msg *m)
     const char *failed = 0;
     err[0] = 0;
     if (sx_streq(name, "PRESUSPEND")) {
-        if (sx_hooks_run(SX_EV_PRESUSPEND, err, sizeof err, &failed) < 0) {
+        current_gen = gen;
+        hooks_entered = 1;
+        if (sx_hooks_run(SX_EV_PRESUSPEND, gen, err, sizeof err, &failed) < 0) {
             arrive(name, gen, err, failed, 0);
             return;
         }
@@ -449,7 +460,8 @@ static void on_event(const struct sx_msg *m)
         suspended = 1;
     } else if (sx_streq(name, "PRECHECKPOINT")) {
         sx_procstate_capture(&saved_ps);
-        if (sx_hooks_run(SX_EV_PRECHECKPOINT, err, sizeof err, &failed) < 0) {
+        hooks_entered = 1;
+        if (sx_hooks_run(SX_EV_PRECHECKPOINT, gen, err, sizeof err, &failed) < 0) {
             arrive(name, gen, err, failed, 0);
             return;
         }
@@ -467,13 +479,14 @@ static void on_event(const struct sx_msg *m)
         if (result_fd < 0) durable(inline_result); /* written in place: already durable */
         return;
     } else if (sx_streq(name, "RESTART")) {
-        sx_hooks_run(SX_EV_RESTART, err, sizeof err, 0);
+        sx_hooks_run(SX_EV_RESTART, sx_agent.generation, err, sizeof err, 0);
     } else if (sx_streq(name, "RESUME")) {
         if (suspended) {
-            sx_hooks_run(SX_EV_RESUME, err, sizeof err, 0);
+            sx_hooks_run(SX_EV_RESUME, gen, err, sizeof err, 0);
             sx_threads_resume();
         }
         suspended = 0;
+        hooks_entered = 0;
     }
     arrive(name, gen, 0, 0, 0);
 }
@@ -485,8 +498,8 @@ static void on_event(const struct sx_msg *m)
 static void resume_unmanaged(void)
 {
     char err[64];
-    sx_hooks_run(SX_EV_RESTART, err, sizeof err, 0);
-    sx_hooks_run(SX_EV_RESUME, err, sizeof err, 0);
+    sx_hooks_run(SX_EV_RESTART, sx_agent.generation, err, sizeof err, 0);
+    sx_hooks_run(SX_EV_RESUME, sx_agent.generation, err, sizeof err, 0);
     sx_threads_resume();
     suspended = 0;
 }
@@ -552,7 +565,14 @@ static void *ckpt_thread(void *arg)
             sx_agent.coord_fd = -1;
             return 0;
         }
-        if (sx_streq(m.verb, "EVENT")) on_event(&m);
+        if (sx_streq(m.verb, "EVENT")) {
+            on_event(&m);
+            char why[256];
+            if (sx_plugin_api_take_abort(why, sizeof why)) { /* read while a plugin waited */
+                abort_generation();
+                sx_log(1, "checkpoint aborted: ", why, 0);
+            }
+        }
         else if (sx_streq(m.verb, "COMMIT")) {
             const char *g = sx_msg_get(&m, "generation");
             commit(g ? (uint32_t)sx_parse_u64(&g, 10) : current_gen);

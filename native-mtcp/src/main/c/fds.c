@@ -131,10 +131,15 @@ static void refill(const struct fdrec *r, int write_fd)
     if (own) sx_close(write_fd);
 }
 
+/* Also called when a generation is aborted, possibly without a PRECHECKPOINT of its own:
+ * each drained byte goes back exactly once. */
 static void fds_resume(void)
 {
-    for (int i = 0; i < nrecs; i++)
+    for (int i = 0; i < nrecs; i++) {
         if (recs[i].kind == K_PIPE && recs[i].data_len) refill(&recs[i], -1);
+        recs[i].data_len = 0;
+    }
+    drained_len = 0;
 }
 
 static void place(int from, const struct fdrec *r)

@@ -1,41 +1,73 @@
 /* The agent's hook registry (see plugin_host.h). */
 #include "plugin_host.h"
 
+#include "sys.h"
 #include "text.h"
 
 #define MAX_HOOKS 64
 
-static const struct sx_hooks *hooks[MAX_HOOKS];
-static int nhooks;
+struct entry {
+    const struct sx_hooks *h;
+    int rank;
+};
 
-void sx_hooks_register(const struct sx_hooks *h)
+static struct entry hooks[MAX_HOOKS];
+static int nhooks;
+static struct sx_hook_state state = {SX_EV_NONE, 0, 0, 0};
+
+int sx_hooks_register_ranked(const struct sx_hooks *h, int rank)
 {
-    if (nhooks < MAX_HOOKS) hooks[nhooks++] = h;
+    if (nhooks >= MAX_HOOKS) return -1;
+    /* Constructors of preloaded objects run in an order the loader chooses: sort here so that
+     * the order is the launch's, whatever order registrations arrive in. */
+    int at = nhooks;
+    while (at > 0 && hooks[at - 1].rank > rank) {
+        hooks[at] = hooks[at - 1];
+        at--;
+    }
+    hooks[at].h = h;
+    hooks[at].rank = rank;
+    nhooks++;
+    return 0;
 }
 
-int sx_hooks_run(enum sx_event ev, char *err, size_t errlen, const char **failed)
+const struct sx_hook_state *sx_hooks_state(void) { return &state; }
+
+static int run_forward(enum sx_event ev, char *err, size_t errlen, const char **failed)
 {
-    if (ev == SX_EV_RESUME || ev == SX_EV_RESTART) {
-        for (int i = nhooks - 1; i >= 0; i--) {
-            if (ev == SX_EV_RESUME && hooks[i]->resume) hooks[i]->resume();
-            if (ev == SX_EV_RESTART && hooks[i]->restart) hooks[i]->restart();
-        }
-        return 0;
-    }
     for (int i = 0; i < nhooks; i++) {
-        int (*fn)(char *, size_t) = ev == SX_EV_PRESUSPEND ? hooks[i]->presuspend : hooks[i]->precheckpoint;
+        const struct sx_hooks *h = hooks[i].h;
+        int (*fn)(char *, size_t) = ev == SX_EV_PRESUSPEND ? h->presuspend : h->precheckpoint;
         if (!fn) continue;
         char reason[400];
         reason[0] = 0;
         if (fn(reason, sizeof reason) < 0) {
-            struct sx_buf b;
-            sx_buf_init(&b, err, errlen);
-            sx_buf_add(&b, hooks[i]->name);
-            sx_buf_add(&b, ": ");
-            sx_buf_add(&b, reason[0] ? reason : "failed");
-            if (failed) *failed = hooks[i]->name;
+            reason[sizeof reason - 1] = 0;
+            /* the name travels separately (ARRIVE plugin=), and the coordinator puts it first */
+            sx_copy_str(err, errlen, reason[0] ? reason : "failed");
+            if (failed) *failed = h->name;
             return -1;
         }
     }
     return 0;
+}
+
+int sx_hooks_run(enum sx_event ev, uint32_t generation, char *err, size_t errlen, const char **failed)
+{
+    state.event = ev;
+    state.tid = sx_gettid();
+    state.generation = generation;
+    if (ev == SX_EV_RESTART) state.restarting = 1;
+    int r = 0;
+    if (ev == SX_EV_RESUME || ev == SX_EV_RESTART) {
+        for (int i = nhooks - 1; i >= 0; i--) {
+            if (ev == SX_EV_RESUME && hooks[i].h->resume) hooks[i].h->resume();
+            if (ev == SX_EV_RESTART && hooks[i].h->restart) hooks[i].h->restart();
+        }
+    } else {
+        r = run_forward(ev, err, errlen, failed);
+    }
+    if (ev == SX_EV_RESUME) state.restarting = 0;
+    state.event = SX_EV_NONE;
+    return r;
 }

@@ -5,6 +5,7 @@
  * usable libc (other threads' locks were copied mid-use), so this file uses raw system
  * calls and its own threads (sx_clone_thread) to compress in parallel. */
 #include "agent.h"
+#include "plugin_host.h"
 
 #include <string.h>
 #include <sys/mman.h>
@@ -62,6 +63,7 @@ static struct {
     struct worker workers[MAX_WORKERS];
     uint64_t scratch_start[MAX_SCRATCH], scratch_end[MAX_SCRATCH];
     int nscratch;
+    int nforeign; /* the first scratch entries are plugin section buffers: left out, not ours to free */
 } W;
 
 static void *scratch(size_t len)
@@ -453,8 +455,25 @@ static int put_table(uint32_t type, const void *records, uint32_t count, uint32_
     return 0;
 }
 
+/* Plugin sections are written as sections of their own; their buffers stay out of the memory
+ * image, like the writer's own. */
+static int note_plugin_sections(struct sx_plugin_section *out, int max)
+{
+    int n = sx_plugin_sections(out, max);
+    if (n > max) n = max;
+    for (int i = 0; i < n && W.nscratch < MAX_SCRATCH; i++) {
+        W.scratch_start[W.nscratch] = (uint64_t)out[i].data;
+        W.scratch_end[W.nscratch] = (uint64_t)out[i].data + out[i].map_len;
+        W.nscratch++;
+    }
+    W.nforeign = W.nscratch;
+    return n;
+}
+
 static long write_image(const struct sx_write_job *job, char *err, unsigned long errlen)
 {
+    static struct sx_plugin_section sections[32];
+    int nsections = note_plugin_sections(sections, 32);
     W.compress = job->compress;
     W.regions = scratch(sizeof(struct sx_region) * MAX_REGIONS);
     W.region_sel = scratch(MAX_REGIONS);
@@ -500,6 +519,7 @@ static long write_image(const struct sx_write_job *job, char *err, unsigned long
         sx_copy_str(err, errlen, "out of memory for the thread and region tables");
         return -1;
     }
+    for (int i = 0; i < nsections; i++) put_meta(SX_SEC_PLUGIN, sections[i].data, sections[i].len);
 
     run_pool(0, W.nshared_items, nworkers, stacks);
     if (job->shared_done_fd >= 0) {
@@ -532,7 +552,7 @@ static void release(void)
     if (W.fd >= 0) sx_close(W.fd);
     if (W.pagemap_fd >= 0) sx_close(W.pagemap_fd);
     if (W.mem_fd >= 0) sx_close(W.mem_fd);
-    for (int i = 0; i < W.nscratch; i++) sx_munmap((void *)W.scratch_start[i], W.scratch_end[i] - W.scratch_start[i]);
+    for (int i = W.nforeign; i < W.nscratch; i++) sx_munmap((void *)W.scratch_start[i], W.scratch_end[i] - W.scratch_start[i]);
 }
 
 long sx_write_image(const struct sx_write_job *job, char *err, unsigned long errlen)

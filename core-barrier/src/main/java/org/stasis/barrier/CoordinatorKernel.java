@@ -204,7 +204,9 @@ final class CoordinatorKernel {
                         .build());
             }
             case Verbs.BARRIER -> {
-                namedBarriers.arrive(required(message, "name"), worker.number());
+                // scope=host: a plugin's local barrier, among the workers on this worker's host
+                String host = "host".equals(message.get("scope", "")) ? worker.hello().host() : null;
+                namedBarriers.arrive(new NamedBarriers.Key(required(message, "name"), host), worker.number());
                 releaseCompleteBarriers();
             }
             default -> throw new ProtocolException("unexpected " + message.verb() + " from a worker");
@@ -220,10 +222,12 @@ final class CoordinatorKernel {
     }
 
     private void releaseCompleteBarriers() {
-        for (String name : namedBarriers.takeComplete(workers.keySet())) {
-            log.debug("plugin barrier {} released for {} workers", name, workers.size());
-            Message release = Message.builder(Verbs.RELEASE).put("name", name).build();
-            workers.values().forEach(w -> w.send(release));
+        Map<Integer, String> live = new LinkedHashMap<>();
+        workers.forEach((n, w) -> live.put(n, w.hello().host()));
+        for (NamedBarriers.Release r : namedBarriers.takeComplete(live)) {
+            log.debug("plugin barrier {} released for {} workers", r.name(), r.workers().size());
+            Message release = Message.builder(Verbs.RELEASE).put("name", r.name()).build();
+            r.workers().forEach(n -> workers.get(n).send(release));
         }
     }
 

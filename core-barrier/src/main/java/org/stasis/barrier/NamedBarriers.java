@@ -1,19 +1,30 @@
 package org.stasis.barrier;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Plugin barriers by name: who has arrived, and which names every live worker has reached. */
+/**
+ * Plugin barriers by name: who has arrived, and which barriers every worker they wait for has
+ * reached. A global barrier waits for every live worker; a host barrier (a plugin's local
+ * barrier) only for the live workers on the host of the worker that named it.
+ */
 final class NamedBarriers {
-    private final Map<String, Set<Integer>> arrived = new HashMap<>();
 
-    void arrive(String name, int worker) {
-        arrived.computeIfAbsent(name, n -> new LinkedHashSet<>()).add(worker);
+    /** A barrier: its name, and the host it is scoped to, or null for a global one. */
+    record Key(String name, String host) {}
+
+    /** A released barrier and the workers to tell. */
+    record Release(String name, List<Integer> workers) {}
+
+    private final Map<Key, Set<Integer>> arrived = new LinkedHashMap<>();
+
+    void arrive(Key key, int worker) {
+        arrived.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(worker);
     }
 
     /** A departed worker no longer holds anybody up. */
@@ -22,20 +33,29 @@ final class NamedBarriers {
         arrived.values().removeIf(Set::isEmpty);
     }
 
-    /** Removes and returns the names every one of {@code live} has arrived at. */
-    List<String> takeComplete(Collection<Integer> live) {
-        List<String> complete = new ArrayList<>();
+    /**
+     * Removes and returns the barriers all the workers they wait for have arrived at.
+     *
+     * @param live the live workers and their hosts
+     */
+    List<Release> takeComplete(Map<Integer, String> live) {
+        List<Release> complete = new ArrayList<>();
         if (live.isEmpty()) {
             arrived.clear();
             return complete;
         }
-        arrived.forEach((name, set) -> {
-            if (set.containsAll(live)) {
-                complete.add(name);
+        List<Key> done = new ArrayList<>();
+        arrived.forEach((key, set) -> {
+            List<Integer> waitFor = live.entrySet().stream()
+                    .filter(e -> key.host() == null || key.host().equals(e.getValue()))
+                    .map(Map.Entry::getKey).toList();
+            if (set.containsAll(waitFor)) {
+                done.add(key);
+                complete.add(new Release(key.name(), waitFor));
             }
         });
-        complete.forEach(arrived::remove);
-        complete.sort(null);
+        done.forEach(arrived::remove);
+        complete.sort(Comparator.comparing(Release::name));
         return complete;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -269,8 +270,33 @@ public class LaunchCommand implements Callable<Integer> {
                             + LocalCoordinatorOps.describe(e));
                 }
             }
-            return PluginLaunch.NONE;
+            return pluginLaunch(plugins, NativeCode.cacheDir(env, o.tmpDir()));
         }
+    }
+
+    /** The enabled plugins' native halves, in plugin order, and the variables that name them. */
+    static PluginLaunch pluginLaunch(PluginSetup plugins, Path nativeCache) {
+        List<String> names = new ArrayList<>();
+        List<Path> preloads = new ArrayList<>();
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> enabled = new ArrayList<>();
+        for (PluginDescriptor d : plugins.enabled().enabled()) {
+            enabled.add(d.name());
+            InstalledPlugin p = plugins.plugins().stream().filter(x -> x.name().equals(d.name())).findFirst()
+                    .orElse(null);
+            if (p == null) {
+                continue;
+            }
+            for (Path so : NativeCode.locate(p.file(), p.nativeCode(), nativeCache)) {
+                names.add(p.name());
+                preloads.add(so);
+            }
+        }
+        if (!enabled.isEmpty()) {
+            // recorded in each image's header, for 'stasis inspect' and the restart
+            env.put("STASIS_ENABLED_PLUGINS", String.join(":", enabled));
+        }
+        return new PluginLaunch(names, preloads, env);
     }
 
     /** The plugin a problem belongs to, when it loaded but failed to start; null otherwise. */

@@ -177,6 +177,12 @@ public final class PluginHost implements AutoCloseable {
             throw new BundleLoadException("plugin " + name + ": " + HEADER_DEFAULT + " must be true or false, not '"
                     + def.trim() + "'");
         }
+        List<String> nativeCode;
+        try {
+            nativeCode = NativeCode.select(m.getValue(NativeCode.HEADER));
+        } catch (IllegalArgumentException e) {
+            throw new BundleLoadException("plugin " + name + ": " + e.getMessage());
+        }
         Loaded other = byName.get(name);
         for (Loaded l : pending) {
             if (other == null && l.plugin().name().equals(name)) {
@@ -195,7 +201,7 @@ public final class PluginHost implements AutoCloseable {
         }
         String version = b.getVersion().toString();
         InstalledPlugin p = new InstalledPlugin(new PluginDescriptor(name, version, defaultEnabled), bsn, sdk, file,
-                origin);
+                origin, nativeCode);
         return new Loaded(p, b);
     }
 

@@ -58,6 +58,11 @@ public final class Harness implements AutoCloseable {
 
   public static final Path STASIS_HOME = prop("stasis.home", "../distribution/target/stasis");
   public static final Path EXAMPLES = prop("stasis.examples", "../examples/target/bin");
+  /** The example third-party plugin (examples/counter-plugin), a bundle jar with a native half. */
+  public static final Path COUNTER_PLUGIN = prop("stasis.plugin.counter",
+      "../examples/counter-plugin/target/counter-plugin-1.0.0.jar");
+  /** The probe test plugin (src/test/plugins/probe), an exploded bundle with only a native half. */
+  public static final Path PROBE_PLUGIN = prop("stasis.plugin.probe", "target/plugins/probe");
   public static final Path JOBS = prop("stasis.examples.jobs", "../examples/jobs");
   public static final Path WORK_BASE = prop("stasis.itest.workdir", "target/itest-work");
   public static final String TEST_USER = System.getProperty("stasis.itest.user", "stasis-test");
@@ -402,10 +407,15 @@ public final class Harness implements AutoCloseable {
 
   /** {@code dmtcp_launch -p PORT --new-coordinator [options] program...} in the background. */
   public Bg launch(Program program, String... launchOptions) {
+    return launch(Map.of(), program, launchOptions);
+  }
+
+  /** The same, with variables added to the test's environment. */
+  public Bg launch(Map<String, String> extraEnv, Program program, String... launchOptions) {
     List<String> cmd = new ArrayList<>(List.of(bin("dmtcp_launch").toString(), "-p", String.valueOf(port), "--new-coordinator"));
     cmd.addAll(List.of(launchOptions));
     cmd.addAll(program.argv());
-    return start("launch", cmd);
+    return start("launch", cmd, extraEnv);
   }
 
   /** {@code dmtcp_restart -p PORT [options] image} in the background. */

@@ -1,0 +1,148 @@
+/* Stasis plugin SDK 1.0: the native half of a plugin.
+ *
+ * A plugin's native half is a shared object that the launch preloads into the program right
+ * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
+ * constructor, and the agent then calls its hooks on the checkpoint thread at each event:
+ *
+ *     checkpoint:  PRESUSPEND -> (threads stopped) -> PRECHECKPOINT -> (image written) -> RESUME
+ *     restart:     (memory restored) -> RESTART -> RESUME
+ *
+ * PRESUSPEND and PRECHECKPOINT run in plugin order (the agent's own modules first); RESUME and
+ * RESTART run in reverse, so that a plugin layered on another finds it still intact while it
+ * unwinds. Every process of the computation passes each event together: the coordinator
+ * releases the next one only when all have finished the last.
+ *
+ * Building: compile with -fPIC -shared, include this header, and do not link against
+ * libstasis.so: its functions are found at load time because the agent is always loaded
+ * first. The plugin's bundle names the object in its Bundle-NativeCode manifest header.
+ *
+ *     #include <stasis/plugin.h>
+ *
+ *     static int my_precheckpoint(char *err, size_t errlen);
+ *     static const struct stasis_plugin me = {
+ *         STASIS_SDK_INIT, "counter", 0, my_precheckpoint, 0, 0,
+ *     };
+ *     __attribute__((constructor)) static void init(void) { stasis_register(&me); }
+ *
+ * Versioning (docs/plugins-sdk-versioning.md): a plugin built against SDK 1.x runs on any
+ * Stasis whose SDK is 1.y with y >= x. Within a major version, functions and fields are only
+ * ever added at the end; none is removed or changes meaning.
+ *
+ * Threads: hooks are called on the agent's checkpoint thread. During PRECHECKPOINT and
+ * RESTART every other thread of the program is stopped, possibly inside libc while holding
+ * its locks: a hook there must not call malloc, stdio or anything else that may take a lock
+ * the program could hold. The functions below are safe in every hook. */
+#ifndef STASIS_PLUGIN_H
+#define STASIS_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STASIS_SDK_MAJOR 1
+#define STASIS_SDK_MINOR 0
+/* The first two fields of every struct stasis_plugin. */
+#define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
+
+struct stasis_plugin {
+    uint32_t sdk_major, sdk_minor; /* STASIS_SDK_INIT: the SDK this plugin was built against */
+    const char *name;              /* the bundle's Stasis-Plugin-Name */
+
+    /* Checkpoint direction. Return 0 to go on, or -1 after writing a one-line reason into
+     * err (at most errlen bytes, NUL-terminated): the coordinator then aborts this
+     * generation in every process, reports "plugin <name>: <reason>" in its status and to
+     * the command that asked for the checkpoint, and the program runs on. Either may be 0. */
+    int (*presuspend)(char *err, size_t errlen);   /* user threads still run */
+    int (*precheckpoint)(char *err, size_t errlen); /* user threads stopped */
+
+    /* Unwinding direction; cannot fail. Either may be 0. */
+    void (*resume)(void);  /* after the image is taken (and after RESTART), before user threads run */
+    void (*restart)(void); /* in the restored process, before RESUME */
+};
+
+/* Registers a plugin; call it from a constructor. Returns 0, or -1 when the agent refuses the
+ * plugin (an SDK newer than the agent's, no name, or the agent is not loaded), after logging
+ * why on standard error. A refused plugin's hooks are never called. */
+int stasis_register(const struct stasis_plugin *plugin);
+
+/* The generation being checkpointed (during PRESUSPEND..RESUME), or the one restored from
+ * (during RESTART and the RESUME after it). Generations count from 1. */
+uint32_t stasis_generation(void);
+
+/* 1 while the events of a restart are being delivered (RESTART and the RESUME after it),
+ * 0 otherwise. */
+int stasis_restarting(void);
+
+/* ---- The plugin's own image section ----
+ *
+ * During PRESUSPEND or PRECHECKPOINT a plugin may store up to 16 MiB of its own data; it is
+ * written into this generation's image as a PLUGIN section under the plugin's name (a later
+ * call in the same generation replaces it). During RESTART the plugin reads it back from the
+ * image it is being restored from. (The plugin's memory is restored too; a section is for
+ * state that must be read from the file, or looked at with 'stasis inspect'.) */
+
+/* Returns 0, or -1 when called outside PRESUSPEND/PRECHECKPOINT, len is too large, or there is
+ * no memory. */
+int stasis_section_write(const struct stasis_plugin *plugin, const void *data, size_t len);
+
+/* Copies at most cap bytes of the plugin's section into buf and returns the section's full
+ * length (more than cap means the copy was cut short). Returns -1 when the image has no
+ * section of this plugin, when called outside RESTART, or when the section is damaged
+ * (its checksum does not match). */
+long stasis_section_read(const struct stasis_plugin *plugin, void *buf, size_t cap);
+
+/* ---- Key-value store and barriers (the coordinator's) ----
+ *
+ * Keys live in the plugin's namespace ("<name>/<key>"), shared by every process of the
+ * computation, for the coordinator's lifetime: publish at one event, query at a later one
+ * (the coordinator's barrier between events orders them). Keys and values are text without
+ * newlines; a value is at most 60000 bytes. Callable from hooks only. */
+
+/* Returns 0, or -1 (no coordinator, bad key or value, not in a hook). */
+int stasis_kv_put(const struct stasis_plugin *plugin, const char *key, const char *value);
+
+/* Copies the value (NUL-terminated, cut to cap-1 bytes) and returns its full length; -1 when
+ * the key is not set; -2 on error (no coordinator, not in a hook). */
+long stasis_kv_get(const struct stasis_plugin *plugin, const char *key, char *out, size_t cap);
+
+/* Waits until every process of the computation (stasis_barrier) or every process of the
+ * computation on this host (stasis_local_barrier) has reached the barrier of this name.
+ * Returns 0, or -1 when the generation was aborted meanwhile or the coordinator is gone.
+ * Callable from hooks only; every process must call the same barriers in the same order. */
+int stasis_barrier(const struct stasis_plugin *plugin, const char *name);
+int stasis_local_barrier(const struct stasis_plugin *plugin, const char *name);
+
+/* ---- Options ----
+ *
+ * The value the user gave one of the plugin's launch options (declared by its Java half,
+ * shown in dmtcp_launch --help), by the option's full name ("--counter-start"); "true" for an
+ * option without a value; NULL when not given and without a default. Read it at load time or
+ * in a hook; the string stays valid for the life of the process. */
+const char *stasis_option(const struct stasis_plugin *plugin, const char *option);
+
+/* ---- Wrapping libc functions ----
+ *
+ * A plugin may define a libc function (open, close, ...) to see the program's calls. Its own
+ * definition must call the next one, which is that of a plugin later in the order, or libc:
+ *
+ *     int close(int fd) { note_close(fd); return STASIS_NEXT(close)(fd); }
+ *
+ * STASIS_NEXT looks the function up once (dlsym(RTLD_NEXT) from the plugin's own object) and
+ * caches it. Define _GNU_SOURCE before the first #include of the file. */
+#ifdef _GNU_SOURCE
+#include <dlfcn.h>
+#define STASIS_NEXT(fn)                                                                        \
+    (__extension__({                                                                           \
+        static __typeof__(&fn) stasis_next_##fn;                                               \
+        if (!stasis_next_##fn) stasis_next_##fn = (__typeof__(&fn))dlsym(RTLD_NEXT, #fn);      \
+        stasis_next_##fn;                                                                      \
+    }))
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif
