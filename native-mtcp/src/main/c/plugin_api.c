@@ -324,6 +324,8 @@ API int stasis_barrier(const struct stasis_plugin *p, const char *name) { return
 
 API int stasis_local_barrier(const struct stasis_plugin *p, const char *name) { return barrier(p, name, 1); }
 
+API int stasis_agent_fd(int fd) { return fd >= 0 && fd == sx_agent.coord_fd; }
+
 /* ---- options ---- */
 
 API const char *stasis_option(const struct stasis_plugin *p, const char *option)

@@ -115,6 +115,10 @@ long stasis_kv_get(const struct stasis_plugin *plugin, const char *key, char *ou
 int stasis_barrier(const struct stasis_plugin *plugin, const char *name);
 int stasis_local_barrier(const struct stasis_plugin *plugin, const char *name);
 
+/* 1 when fd is one of the agent's own descriptors (its coordinator connection), which a plugin
+ * that records or restores descriptors must leave alone; 0 otherwise. */
+int stasis_agent_fd(int fd);
+
 /* ---- Options ----
  *
  * The value the user gave one of the plugin's launch options (declared by its Java half,
