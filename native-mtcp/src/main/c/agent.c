@@ -251,7 +251,7 @@ static void fill_header(uint32_t gen, uint32_t peers)
     memcpy(header.magic, SX_IMAGE_MAGIC, 8);
     header.version = SX_IMAGE_VERSION;
     header.header_size = SX_HEADER_SIZE;
-    header.flags = sx_agent.compress ? SX_FLAG_COMPRESSED : 0;
+    header.flags = (sx_agent.compress ? SX_FLAG_COMPRESSED : 0) | SX_FLAG_RESTART_INFO_V2;
     sx_copy_str(header.arch, sizeof header.arch, "x86_64");
     header.created_ns = now_ns();
     header.uid = (uint32_t)SX_SYS0(__NR_getuid);
@@ -515,6 +515,7 @@ static void after_restart(void)
     if (ri->hole_len) sx_munmap((void *)ri->hole_start, ri->hole_len);
     sx_procstate_restore(&saved_ps);
     update_managed_pid();
+    if (ri->magic == SX_RESTART_MAGIC) sx_hooks_disable(ri->disabled_plugins);
     sx_agent.coord_fd = -1;
     if (ri->magic != SX_RESTART_MAGIC) {
         sx_log(0, "restarted without coordinator details; running on unmanaged", 0, 0);

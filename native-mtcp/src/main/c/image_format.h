@@ -8,6 +8,8 @@
 #define SX_IMAGE_VERSION 1u
 #define SX_HEADER_SIZE 4096u
 #define SX_FLAG_COMPRESSED 1u
+/* the agent's sx_restart_info has the fields after hole_len (disabled_plugins) */
+#define SX_FLAG_RESTART_INFO_V2 2u
 
 #define SX_SEC_PROCESS 1u
 #define SX_SEC_THREADS 2u
@@ -153,6 +155,9 @@ struct sx_restart_info {
     char ckptdir[4096];
     char image[4096];
     uint64_t hole_start, hole_len; /* the restorer's own memory, for the agent to unmap */
+    /* Written only when the image header has SX_FLAG_RESTART_INFO_V2 (older agents' blocks
+     * end above): plugins disabled at restart time, colon-separated, whose hooks must not run. */
+    char disabled_plugins[512];
 };
 
 #endif

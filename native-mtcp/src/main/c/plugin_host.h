@@ -25,6 +25,10 @@ struct sx_hooks {
 int sx_hooks_register_ranked(const struct sx_hooks *h, int rank);
 static inline void sx_hooks_register(const struct sx_hooks *h) { sx_hooks_register_ranked(h, SX_RANK_BUILTIN); }
 
+/* After a restart: plugins (colon-separated names) that the restart's configuration disables.
+ * Their hooks are skipped from now on; built-in modules cannot be disabled. */
+void sx_hooks_disable(const char *names);
+
 enum sx_event { SX_EV_NONE = -1, SX_EV_PRESUSPEND, SX_EV_PRECHECKPOINT, SX_EV_RESUME, SX_EV_RESTART };
 /* Runs one event of a generation across all hooks; for failing events returns -1 with the
  * hook's reason in err, and stores the hook's name in *failed. */

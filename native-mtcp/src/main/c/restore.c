@@ -45,7 +45,7 @@ struct special {
  * itself elsewhere; the only pointers in it are fixed up on that move. */
 static struct {
     char image[4096];
-    char host[64], secret[128], ckptdir[4096];
+    char host[64], secret[128], ckptdir[4096], disabled[512];
     uint32_t port, quiet, have_ckptdir;
     uint8_t *img;
     uint64_t img_len;
@@ -115,6 +115,7 @@ static void read_args(long *sp)
     if ((v = env_get(envp, "STASIS_COORD_SECRET"))) sx_copy_str(R.secret, sizeof R.secret, v);
     if ((v = env_get(envp, "STASIS_COORD_PORT"))) R.port = (uint32_t)sx_parse_u64(&v, 10);
     if ((v = env_get(envp, "STASIS_QUIET"))) R.quiet = (uint32_t)sx_parse_u64(&v, 10);
+    if ((v = env_get(envp, "STASIS_DISABLED_PLUGINS"))) sx_copy_str(R.disabled, sizeof R.disabled, v);
     if ((v = env_get(envp, "STASIS_CKPT_DIR")) && v[0]) {
         sx_copy_str(R.ckptdir, sizeof R.ckptdir, v);
         R.have_ckptdir = 1;
@@ -544,6 +545,7 @@ static void tell_agent(void)
     sx_copy_str(ri->image, sizeof ri->image, R.image);
     ri->hole_start = R.hole;
     ri->hole_len = R.hole_len;
+    if (hdr()->flags & SX_FLAG_RESTART_INFO_V2) sx_copy_str(ri->disabled_plugins, sizeof ri->disabled_plugins, R.disabled);
 }
 
 static void thread_entry(const void *arg)
