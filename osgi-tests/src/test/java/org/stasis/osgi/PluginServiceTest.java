@@ -7,16 +7,10 @@ import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -55,34 +49,16 @@ public class PluginServiceTest {
 
     /** A one-class plugin bundle, built from this module's test classes. */
     private static Path samplePluginJar() {
-        Path classes = Paths.get(System.getProperty("stasis.test.classes"));
-        Path out = Paths.get(System.getProperty("stasis.test.tmp")).resolve("sample-plugin.jar");
-        Manifest m = new Manifest();
-        Attributes a = m.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "org.stasis.osgi.sample");
-        a.putValue("Bundle-Version", "0.9.0");
-        a.putValue("Bundle-Activator", "org.stasis.osgi.sample.SampleActivator");
-        a.putValue("Import-Package", "org.osgi.framework,org.stasis.sdk;version=\"[1.0,2)\"");
-        a.putValue("Stasis-Plugin-Name", "sample");
-        a.putValue("Stasis-Sdk-Version", "1.0");
-        try {
-            Files.createDirectories(out.getParent());
-            try (OutputStream os = Files.newOutputStream(out); JarOutputStream jar = new JarOutputStream(os, m)) {
-                Path dir = classes.resolve("org/stasis/osgi/sample");
-                try (var files = Files.list(dir)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        jar.putNextEntry(new JarEntry("org/stasis/osgi/sample/" + f.getFileName()));
-                        Files.copy(f, jar);
-                        jar.closeEntry();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Bundle-ManifestVersion", "2");
+        h.put("Bundle-SymbolicName", "org.stasis.osgi.sample");
+        h.put("Bundle-Version", "0.9.0");
+        h.put("Bundle-Activator", "org.stasis.osgi.sample.SampleActivator");
+        h.put("Import-Package", "org.osgi.framework,org.stasis.sdk;version=\"[1.0,2)\"");
+        h.put("Stasis-Plugin-Name", "sample");
+        h.put("Stasis-Sdk-Version", "1.0");
+        return BundleJar.write(Paths.get(System.getProperty("stasis.test.tmp")).resolve("sample-plugin.jar"), h,
+                "org.stasis.osgi.sample");
     }
 
     @Test

@@ -1,0 +1,24 @@
+package org.stasis.osgi.bundles.modifyenv;
+
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.stasis.sdk.PluginInfo;
+import org.stasis.sdk.StasisPlugin;
+
+/**
+ * The Java half of the sample "modify-env" plugin bundle of the test installation. The name is written
+ * here rather than read from the bundle's header, so that a test comparing the service's name
+ * with the jar's Stasis-Plugin-Name catches a bundle wired to the wrong classes.
+ */
+public final class ModifyEnvPlugin implements BundleActivator {
+
+    @Override
+    public void start(BundleContext context) {
+        String version = context.getBundle().getVersion().toString();
+        StasisPlugin plugin = () -> new PluginInfo("modify-env", version, "sample: environment updates at restart");
+        context.registerService(StasisPlugin.class, plugin, null);
+    }
+
+    @Override
+    public void stop(BundleContext context) {}
+}
