@@ -118,17 +118,29 @@ static void put_section(struct sx_section_header *h, const void *payload)
 
 /* ---- /proc/self/maps ---- */
 
-static int is_scratch(uint64_t *start, uint64_t *end)
+/* The first piece of [*start, end) at or above *start that none of the writer's own buffers (nor
+ * a plugin's section buffer) covers: the kernel may merge them with the program's neighbouring
+ * mappings into one line of /proc/self/maps, even on both sides of a program region. Returns 0
+ * with the piece in [*start, *piece_end), or -1 when nothing is left. */
+static int next_piece(uint64_t *start, uint64_t end, uint64_t *piece_end)
 {
-    /* trims a region so that none of the writer's own buffers are saved */
-    for (int i = 0; i < W.nscratch; i++) {
-        uint64_t s = W.scratch_start[i], e = W.scratch_end[i];
-        if (e <= *start || s >= *end) continue;
-        if (s <= *start && e >= *end) return 1;
-        if (s <= *start) *start = e;
-        else *end = s; /* keeps the part below; a scratch buffer never sits mid-region in practice */
+    uint64_t s = *start;
+    for (;;) {
+        int moved = 0;
+        for (int i = 0; i < W.nscratch; i++)
+            if (W.scratch_start[i] <= s && W.scratch_end[i] > s) {
+                s = W.scratch_end[i];
+                moved = 1;
+            }
+        if (!moved) break;
     }
-    return *start >= *end;
+    if (s >= end) return -1;
+    uint64_t e = end;
+    for (int i = 0; i < W.nscratch; i++)
+        if (W.scratch_start[i] > s && W.scratch_start[i] < e) e = W.scratch_start[i];
+    *start = s;
+    *piece_end = e;
+    return 0;
 }
 
 static void classify(struct sx_region *r, const char *perms, const char *path)
@@ -206,26 +218,29 @@ static int read_maps(char *err, size_t errlen)
             uint64_t inode = sx_parse_u64(&p, 10);
             while (*p == ' ') p++;
             if (sx_streq(p, "[vsyscall]") || sx_streq(p, "[uprobes]")) continue;
-            if (is_scratch(&start, &end)) continue;
-            if (W.nregions == MAX_REGIONS) {
-                sx_copy_str(err, errlen, "too many memory regions");
-                sx_close(fd);
-                return -1;
-            }
-            struct sx_region *r = &W.regions[W.nregions++];
-            memset(r, 0, sizeof *r);
-            r->start = start;
-            r->end = end;
-            r->offset = offset;
-            r->inode = inode;
-            r->dev = (major << 8) | minor;
-            classify(r, perms, p);
-            if ((r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED)) {
-                struct stat st;
-                if (SX_SYS2(__NR_stat, r->path, &st) == 0) {
-                    r->file_size = (uint64_t)st.st_size;
-                    r->file_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+            uint64_t piece = start, piece_end;
+            while (next_piece(&piece, end, &piece_end) == 0) {
+                if (W.nregions == MAX_REGIONS) {
+                    sx_copy_str(err, errlen, "too many memory regions");
+                    sx_close(fd);
+                    return -1;
                 }
+                struct sx_region *r = &W.regions[W.nregions++];
+                memset(r, 0, sizeof *r);
+                r->start = piece;
+                r->end = piece_end;
+                r->offset = offset + (piece - start);
+                r->inode = inode;
+                r->dev = (major << 8) | minor;
+                classify(r, perms, p);
+                if ((r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED)) {
+                    struct stat st;
+                    if (SX_SYS2(__NR_stat, r->path, &st) == 0) {
+                        r->file_size = (uint64_t)st.st_size;
+                        r->file_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+                    }
+                }
+                piece = piece_end;
             }
         }
     }

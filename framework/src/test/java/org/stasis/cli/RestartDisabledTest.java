@@ -1,0 +1,32 @@
+package org.stasis.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RestartDisabledTest {
+
+    private static final List<PluginDescriptor> INSTALLED = List.of(
+            new PluginDescriptor("files", "1", true), new PluginDescriptor("ptrace", "1", false));
+
+    @Test
+    void onlyImagePluginsTheRestartTurnsOffAreDisabled() {
+        EnabledSet set = EnabledSet.resolve(INSTALLED, List.of(), Map.of("STASIS_PLUGIN_FILES", "0"),
+                PluginFlags.NONE, List.of());
+        List<PluginDecision> off = RestartDisabled.of(List.of("files", "counter"), set);
+        assertEquals(List.of("files"), off.stream().map(PluginDecision::name).toList(),
+                "counter is unknown to this restart and stays as it was");
+        String w = RestartDisabled.warning(off.get(0));
+        assertTrue(w.contains("plugin files") && w.contains("env:STASIS_PLUGIN_FILES"), w);
+    }
+
+    @Test
+    void aPluginStillEnabledOrNotInTheImageIsLeftAlone() {
+        EnabledSet set = EnabledSet.resolve(INSTALLED, List.of(), Map.of(), PluginFlags.NONE, List.of());
+        assertEquals(List.of(), RestartDisabled.of(List.of("files"), set));
+        assertEquals(List.of(), RestartDisabled.of(List.of(), set), "ptrace is off but not in the image");
+    }
+}
