@@ -11,8 +11,9 @@ import java.util.Objects;
  * @param program the program as typed by the user
  * @param args its arguments
  * @param checkpointDir absolute checkpoint directory
- * @param options this plugin's options that were given or have defaults, by option name
- *        (e.g. {@code --slurm-partition}); flags have the value {@code "true"}
+ * @param options this plugin's own options that were given or have defaults, by option name
+ *        (e.g. {@code --slurm-partition}); flags have the value {@code "true"} (see
+ *        {@link StasisPlugin#options()})
  */
 public record LaunchContext(String program, List<String> args, Path checkpointDir, Map<String, String> options) {
 
