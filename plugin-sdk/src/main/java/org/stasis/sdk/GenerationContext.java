@@ -18,6 +18,16 @@ import java.util.Objects;
  */
 public record GenerationContext(String computationId, long generation, Path checkpointDir, List<Path> images) {
 
+    /**
+     * Checks and copies the values.
+     *
+     * @param computationId the computation id
+     * @param generation the generation number, at least 1
+     * @param checkpointDir the images' directory
+     * @param images the images
+     * @throws NullPointerException when {@code computationId} or {@code checkpointDir} is null
+     * @throws IllegalArgumentException when {@code generation} is below 1
+     */
     public GenerationContext {
         Objects.requireNonNull(computationId, "computationId");
         Objects.requireNonNull(checkpointDir, "checkpointDir");

@@ -17,6 +17,15 @@ import java.util.Objects;
  */
 public record LaunchContext(String program, List<String> args, Path checkpointDir, Map<String, String> options) {
 
+    /**
+     * Checks and copies the values; the collections become unmodifiable.
+     *
+     * @param program the program as typed
+     * @param args its arguments
+     * @param checkpointDir the checkpoint directory
+     * @param options the plugin's option values
+     * @throws NullPointerException when {@code program} or {@code checkpointDir} is null
+     */
     public LaunchContext {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(checkpointDir, "checkpointDir");

@@ -28,6 +28,17 @@ import java.util.Objects;
  */
 public record PluginOption(String name, String paramLabel, String description, String defaultValue) {
 
+    /**
+     * Checks the values.
+     *
+     * @param name the long option
+     * @param paramLabel the value's label, or null for a flag
+     * @param description one sentence for {@code --help}
+     * @param defaultValue the value when not given, or null
+     * @throws NullPointerException when {@code name} or {@code description} is null
+     * @throws IllegalArgumentException when {@code name} is not a long option of lower case
+     *         letters, digits and dashes (the plugin prefix is checked when the plugin is loaded)
+     */
     public PluginOption {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
@@ -37,7 +48,11 @@ public record PluginOption(String name, String paramLabel, String description, S
         }
     }
 
-    /** Whether the option takes a value. */
+    /**
+     * Whether the option takes a value.
+     *
+     * @return true when {@link #paramLabel()} is not null
+     */
     public boolean hasValue() {
         return paramLabel != null;
     }

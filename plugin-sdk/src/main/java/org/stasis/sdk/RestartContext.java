@@ -16,6 +16,14 @@ import java.util.Objects;
  */
 public record RestartContext(List<Path> images, Path checkpointDir, Map<String, String> options) {
 
+    /**
+     * Checks and copies the values; the collections become unmodifiable.
+     *
+     * @param images the images
+     * @param checkpointDir the checkpoint directory for the next generations
+     * @param options the plugin's option values
+     * @throws NullPointerException when {@code checkpointDir} is null
+     */
     public RestartContext {
         Objects.requireNonNull(checkpointDir, "checkpointDir");
         images = List.copyOf(images);

@@ -53,7 +53,12 @@ import java.util.Set;
  */
 public interface StasisPlugin {
 
-    /** Who this plugin is; must agree with the bundle's {@code Stasis-Plugin-Name} header. */
+    /**
+     * Who this plugin is. Called in every process that loads the plugin, so it must be cheap.
+     *
+     * @return the plugin's name (which must agree with the bundle's {@code Stasis-Plugin-Name}
+     *         header), version and description
+     */
     PluginInfo info();
 
     /**
@@ -103,8 +108,9 @@ public interface StasisPlugin {
     /**
      * Options this plugin adds to launch and restart. Each name must start with
      * {@code --<plugin-name>-} (e.g. {@code --counter-start} for plugin {@code counter}), so that
-     * two plugins cannot collide; a plugin that breaks this rule, declares a name twice or reuses
-     * one of the command's own options is reported by name and its options are left out.
+     * two plugins cannot collide. A plugin that breaks this rule, declares a name twice or reuses
+     * an option of the command or of an earlier plugin is reported by name: its options are left
+     * out of {@code --help}, and a launch or restart with the plugin enabled fails.
      *
      * <p>They appear in the commands' {@code --help} under the heading
      * {@code Options of plugin <name>:}, in the order returned. Like every launch option they
