@@ -78,6 +78,7 @@ final class CommandDispatcher {
                 .put("last_result", s.lastResult())
                 .put("last_error", oneLine(s.lastError()))
                 .put("last_images", String.join(":", s.lastImages()))
+                .put("hook_error", oneLine(s.hookError()))
                 .build();
     }
 

@@ -30,6 +30,7 @@ public final class Coordinator implements AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final CoordinatorConfig config;
+    private final GenerationListener listener;
     private final Duration helloTimeout;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -40,12 +41,22 @@ public final class Coordinator implements AutoCloseable {
     private volatile Path secretFile;
 
     public Coordinator(CoordinatorConfig config) {
-        this(config, DEFAULT_HELLO_TIMEOUT);
+        this(config, GenerationListener.NONE);
+    }
+
+    /** A coordinator that tells {@code listener} about every completed generation. */
+    public Coordinator(CoordinatorConfig config, GenerationListener listener) {
+        this(config, listener, DEFAULT_HELLO_TIMEOUT);
     }
 
     /** For tests that cannot wait five seconds to see a silent peer dropped. */
     Coordinator(CoordinatorConfig config, Duration helloTimeout) {
+        this(config, GenerationListener.NONE, helloTimeout);
+    }
+
+    Coordinator(CoordinatorConfig config, GenerationListener listener, Duration helloTimeout) {
         this.config = Objects.requireNonNull(config, "config");
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.helloTimeout = Objects.requireNonNull(helloTimeout, "helloTimeout");
     }
 
@@ -72,7 +83,8 @@ public final class Coordinator implements AutoCloseable {
             KernelSettings settings = new KernelSettings(host, port, config.ckptDir(), config.stasisHome(),
                     config.exitOnLast(), config.exitAfterCkpt(), config.intervalSeconds());
             // Built on the loop it will live on, so it never has to be published across threads.
-            kernel = netty.loop().submit(() -> new CoordinatorKernel(settings, netty.loop(), this::onKernelTerminated))
+            kernel = netty.loop().submit(() -> new CoordinatorKernel(settings, netty.loop(), this::onKernelTerminated,
+                    listener))
                     .get();
             secretFile = Secrets.secretFile(config.secretDir(), HostNames.localHostName(), port);
             Secrets.write(secretFile, secret);
@@ -151,6 +163,19 @@ public final class Coordinator implements AutoCloseable {
         }
         onLoop(k -> {
             k.setInterval(seconds);
+            return null;
+        });
+    }
+
+    /**
+     * Reports how the work a {@link GenerationListener} started for {@code generation} went, for
+     * {@code status} ({@code hook_error}): an empty or null {@code error} means it went well and
+     * clears an earlier failure. A report on an older generation than one already reported is
+     * ignored.
+     */
+    public void hookOutcome(int generation, String error) {
+        onLoop(k -> {
+            k.hookOutcome(generation, error);
             return null;
         });
     }

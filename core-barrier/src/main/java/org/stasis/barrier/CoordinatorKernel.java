@@ -1,6 +1,7 @@
 package org.stasis.barrier;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ final class CoordinatorKernel {
     private final KernelSettings settings;
     private final ScheduledExecutorService loop;
     private final Runnable onTerminate;
+    private final GenerationListener listener;
     private final List<String> checkpointBarriers;
     private final List<String> restartBarriers;
 
@@ -42,6 +44,9 @@ final class CoordinatorKernel {
      */
     private int lastAttempt;
     private LastOutcome last = LastOutcome.NONE;
+    /** The front end's report on its work after a generation; see {@link #hookOutcome}. */
+    private int hookGeneration;
+    private String hookError = "";
 
     private GenerationRun checkpoint;
     private final List<CompletableFuture<CheckpointResult>> checkpointWaiters = new ArrayList<>();
@@ -52,15 +57,17 @@ final class CoordinatorKernel {
     private ScheduledFuture<?> ticker;
     private boolean terminated;
 
-    CoordinatorKernel(KernelSettings settings, ScheduledExecutorService loop, Runnable onTerminate) {
-        this(settings, loop, onTerminate, Barriers.CHECKPOINT, Barriers.RESTORE);
+    CoordinatorKernel(KernelSettings settings, ScheduledExecutorService loop, Runnable onTerminate,
+            GenerationListener listener) {
+        this(settings, loop, onTerminate, listener, Barriers.CHECKPOINT, Barriers.RESTORE);
     }
 
     CoordinatorKernel(KernelSettings settings, ScheduledExecutorService loop, Runnable onTerminate,
-            List<String> checkpointBarriers, List<String> restartBarriers) {
+            GenerationListener listener, List<String> checkpointBarriers, List<String> restartBarriers) {
         this.settings = settings;
         this.loop = loop;
         this.onTerminate = onTerminate;
+        this.listener = listener;
         this.checkpointBarriers = List.copyOf(checkpointBarriers);
         this.restartBarriers = List.copyOf(restartBarriers);
         setInterval(settings.initialInterval());
@@ -295,7 +302,11 @@ final class CoordinatorKernel {
         run.participants().forEach(WorkerSession::settle);
         log.info("checkpoint generation {} complete in {} ms, {} images", generation, run.elapsedMillis(),
                 images.size());
-        writeRestartScript(images);
+        List<WorkerSession> participants = run.participants();
+        Map<String, String> scriptEnv = scriptEnvironment(participants);
+        List<Path> bundles = bundles(participants);
+        writeRestartScript(images, scriptEnv, bundles);
+        tellListener(images, bundles);
         finishWaiters(CheckpointResult.success(generation, images, run.elapsedMillis()));
         if (settings.exitAfterCkpt()) {
             killWorkers("--exit-after-ckpt");
@@ -307,14 +318,67 @@ final class CoordinatorKernel {
      * Done on the loop on purpose: the script is a few hundred bytes, and writing it before
      * answering means "checkpoint complete" always implies "script on disk".
      */
-    private void writeRestartScript(List<String> images) {
+    private void writeRestartScript(List<String> images, Map<String, String> scriptEnv, List<Path> bundles) {
         try {
             RestartScript.writeInto(settings.ckptDir(), settings.stasisHome(), compid, generation, settings.host(),
-                    settings.port(), images);
+                    settings.port(), images, scriptEnv, bundles);
         } catch (IOException | RuntimeException e) {
             log.warn("generation {} is complete but the restart script could not be written in {}: {}",
                     generation, settings.ckptDir(), e.toString());
         }
+    }
+
+    /**
+     * The restart-script variables of all participants. Workers of one launch agree; workers of
+     * different launches may not, and then the first worker's value stands: one script restarts
+     * them all.
+     */
+    private Map<String, String> scriptEnvironment(List<WorkerSession> participants) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (WorkerSession w : participants) {
+            for (Map.Entry<String, String> e : w.hello().scriptEnv().entrySet()) {
+                String before = merged.putIfAbsent(e.getKey(), e.getValue());
+                if (before != null && !before.equals(e.getValue())) {
+                    log.warn("generation {}: {} asks the restart script for {}={} but another worker set it to {};"
+                            + " keeping the first", generation, w.describe(), e.getKey(), e.getValue(), before);
+                }
+            }
+        }
+        return merged;
+    }
+
+    private static List<Path> bundles(List<WorkerSession> participants) {
+        List<Path> all = new ArrayList<>();
+        for (WorkerSession w : participants) {
+            for (Path b : w.hello().bundles()) {
+                if (!all.contains(b)) {
+                    all.add(b);
+                }
+            }
+        }
+        return all;
+    }
+
+    private void tellListener(List<String> images, List<Path> bundles) {
+        Path dir = settings.ckptDir().toAbsolutePath().normalize();
+        List<Path> absolute = images.stream().map(i -> dir.resolve(i).normalize()).toList();
+        try {
+            listener.generationCompleted(new CompletedGeneration(compid, generation, dir, absolute, bundles));
+        } catch (RuntimeException e) {
+            log.warn("generation {} is complete but its listener failed", generation, e);
+        }
+    }
+
+    /**
+     * What the front end's work after generation {@code g} came to (empty: it went well). Only
+     * the newest generation's report is kept, so an old failure does not outlive a later success.
+     */
+    void hookOutcome(int g, String error) {
+        if (g < hookGeneration) {
+            return;
+        }
+        hookGeneration = g;
+        hookError = error == null ? "" : error;
     }
 
     private void abortCheckpoint(String reason) {
@@ -432,7 +496,7 @@ final class CoordinatorKernel {
     CoordinatorStatus status() {
         boolean running = !workers.isEmpty() && workers.values().stream().noneMatch(WorkerSession::stopped);
         return new CoordinatorStatus(settings.host(), settings.port(), workers.size(), running, compid, generation,
-                interval, checkpoint != null, last.result(), last.error(), last.images());
+                interval, checkpoint != null, last.result(), last.error(), last.images(), hookError);
     }
 
     List<WorkerSession> workers() {

@@ -9,6 +9,8 @@ import java.util.List;
  * @param lastResult "none", "ok" or "failed"
  * @param lastError reason of the last failure, empty when none
  * @param lastImages image paths of the last complete generation
+ * @param hookError what went wrong in the front end's work after the newest generation it has
+ *        reported on (e.g. a plugin's {@code onCheckpointComplete}), empty when nothing did
  */
 public record CoordinatorStatus(
         String host,
@@ -21,9 +23,11 @@ public record CoordinatorStatus(
         boolean checkpointInProgress,
         String lastResult,
         String lastError,
-        List<String> lastImages) {
+        List<String> lastImages,
+        String hookError) {
 
     public CoordinatorStatus {
         lastImages = List.copyOf(lastImages);
+        hookError = hookError == null ? "" : hookError;
     }
 }

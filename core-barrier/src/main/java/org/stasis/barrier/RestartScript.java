@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code dmtcp_restart_script.sh} users run to bring a computation back, with the options
@@ -21,15 +22,17 @@ final class RestartScript {
     /**
      * Writes the script for this generation and repoints the stable link at it.
      *
+     * @param scriptEnv variables the computation's plugins asked the script to export
+     * @param bundles plugin bundles the computation was launched with, for {@code dmtcp_restart}
      * @return the script file
      */
     static Path writeInto(Path ckptDir, Path stasisHome, String compid, int generation, String host, int port,
-            List<String> images) throws IOException {
+            List<String> images, Map<String, String> scriptEnv, List<Path> bundles) throws IOException {
         Path dir = ckptDir.toAbsolutePath().normalize();
         List<String> absolute = images.stream().map(i -> dir.resolve(i).normalize().toString()).toList();
         Path script = dir.resolve(fileName(compid));
-        AtomicFiles.write(script, render(restartCommand(stasisHome), compid, generation, host, port, absolute),
-                "rwx------");
+        AtomicFiles.write(script, render(restartCommand(stasisHome), compid, generation, host, port, absolute,
+                exports(scriptEnv, bundles)), "rwx------");
         // Relative, so the checkpoint directory can be moved or mounted elsewhere as a whole.
         AtomicFiles.symlink(dir.resolve(LINK_NAME), Path.of(fileName(compid)));
         return script;
@@ -41,8 +44,32 @@ final class RestartScript {
                 : stasisHome.toAbsolutePath().normalize().resolve("bin").resolve("dmtcp_restart").toString();
     }
 
+    /**
+     * The {@code export} lines, one per variable, then a blank line; empty when there is nothing
+     * to export.
+     *
+     * @throws IllegalArgumentException for a name {@link ScriptEnvironment} does not allow
+     *         (HELLO parsing refuses those, so this is a caller's bug)
+     */
+    static String exports(Map<String, String> scriptEnv, List<Path> bundles) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, String> e : scriptEnv.entrySet()) {
+            String problem = ScriptEnvironment.nameProblem(e.getKey());
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            out.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+        }
+        if (!bundles.isEmpty()) {
+            List<String> paths = bundles.stream().map(Path::toString).toList();
+            out.append("export ").append(ScriptEnvironment.BUNDLES_VARIABLE).append('=')
+                    .append(quote(String.join(":", paths))).append('\n');
+        }
+        return out.length() == 0 ? "" : "# Set by the computation's plugins at launch.\n" + out + "\n";
+    }
+
     static String render(String restartCommand, String compid, int generation, String host, int port,
-            List<String> images) {
+            List<String> images, String exports) {
         StringBuilder imageList = new StringBuilder();
         for (String image : images) {
             imageList.append("  ").append(quote(image)).append('\n');
@@ -98,10 +125,10 @@ final class RestartScript {
                 images=(
                 %7$s)
 
-                # exec, so whoever started this script (a batch job) waits on the restarted program.
+                %9$s# exec, so whoever started this script (a batch job) waits on the restarted program.
                 exec %8$s --coord-host "$coord_host" --coord-port "$coord_port" "${options[@]}" "${images[@]}"
                 """.formatted(compid, generation, Instant.now(), host.replace("'", ""), port, quote(host),
-                imageList, quote(restartCommand));
+                imageList, quote(restartCommand), exports);
     }
 
     /** Single quotes make every byte literal to bash; an embedded quote is closed, escaped, reopened. */

@@ -20,7 +20,8 @@ final class StatusText {
                 + "  RUNNING=" + (s.running() ? "yes" : "no") + "\n"
                 + "  CKPT_INTERVAL=" + (s.interval() == 0 ? "0 (checkpoint manually)" : s.interval()) + "\n"
                 + "  GENERATION=" + s.generation() + "\n"
-                + "  LAST_CKPT=" + lastCkpt + "\n";
+                + "  LAST_CKPT=" + lastCkpt + "\n"
+                + (s.hookError().isEmpty() ? "" : "  HOOK_ERROR=" + s.hookError() + "\n");
     }
 
     static String list(List<WorkerSession> workers) {

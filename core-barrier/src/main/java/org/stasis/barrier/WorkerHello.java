@@ -1,6 +1,19 @@
 package org.stasis.barrier;
 
-/** What a worker says about itself in its HELLO (protocol.md, "Worker HELLO"). */
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a worker says about itself in its HELLO (protocol.md, "Worker HELLO").
+ *
+ * @param bundles absolute plugin bundle paths the worker's launch was given, in order
+ * @param scriptEnv variables its launch's plugins want the restart script to export, in order
+ */
 record WorkerHello(
         String upid,
         String pid,
@@ -10,7 +23,15 @@ record WorkerHello(
         int generation,
         String compid,
         int peers,
-        String image) {
+        String image,
+        List<Path> bundles,
+        Map<String, String> scriptEnv) {
+
+    WorkerHello {
+        bundles = List.copyOf(bundles);
+        // Map.copyOf would lose the order the plugins gave, which the script keeps.
+        scriptEnv = Collections.unmodifiableMap(new LinkedHashMap<>(scriptEnv));
+    }
 
     static WorkerHello parse(Message hello) throws ProtocolException {
         String upid = hello.get("upid", "").trim();
@@ -31,7 +52,40 @@ record WorkerHello(
                 restart ? number(hello, "generation") : 0,
                 compid,
                 restart ? number(hello, "peers") : 0,
-                hello.get("image", ""));
+                hello.get("image", ""),
+                bundles(hello.get("bundles", "")),
+                scriptEnv(hello.get("script_env", "")));
+    }
+
+    private static List<Path> bundles(String value) throws ProtocolException {
+        List<Path> out = new ArrayList<>();
+        for (String entry : value.split(":")) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            // The coordinator runs elsewhere than the launch, so a relative path would name another file.
+            if (!entry.startsWith("/")) {
+                throw new ProtocolException("bundles: '" + entry + "' is not an absolute path");
+            }
+            Path p;
+            try {
+                p = Path.of(entry).normalize();
+            } catch (InvalidPathException e) {
+                throw new ProtocolException("bundles: '" + entry + "' is not a path");
+            }
+            if (!out.contains(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> scriptEnv(String value) throws ProtocolException {
+        try {
+            return ScriptEnvironment.decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("script_env: " + e.getMessage());
+        }
     }
 
     private static int number(Message m, String key) throws ProtocolException {

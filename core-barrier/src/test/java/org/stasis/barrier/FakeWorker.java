@@ -36,6 +36,11 @@ final class FakeWorker implements AutoCloseable {
         return join(port, secret, upid, Map.of());
     }
 
+    /** A freshly launched worker whose HELLO has {@code extra} keys, already past WELCOME. */
+    static FakeWorker launch(int port, String secret, String upid, Map<String, String> extra) throws IOException {
+        return join(port, secret, upid, extra);
+    }
+
     /** A worker restored from an image of {@code generation}, already past WELCOME. */
     static FakeWorker restore(int port, String secret, String upid, String compid, int generation, int peers)
             throws IOException {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Runs the generated script for real, with a stand-in dmtcp_restart that prints its arguments. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class RestartScriptTest {
+    /** The variables the stand-in dmtcp_restart prints when they are set. */
+    private static final String PRINTED =
+            "PLUGIN_DIR PLUGIN_TRICKY PLUGIN_EMPTY PLUGIN_LINES coord_hostname STASIS_PLUGIN_BUNDLES";
+
     @TempDir
     Path dir;
 
@@ -48,8 +53,10 @@ class RestartScriptTest {
     @Test
     void relativeImagesBecomeAbsoluteAndLinkIsReplaced() throws Exception {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        RestartScript.writeInto(ckpt, home(), "cid-1", 1, "node1", 7781, List.of("ckpt_a.dmtcp"));
-        RestartScript.writeInto(ckpt, home(), "cid-2", 1, "node1", 7781, List.of("ckpt_a.dmtcp"));
+        RestartScript.writeInto(ckpt, home(), "cid-1", 1, "node1", 7781, List.of("ckpt_a.dmtcp"), Map.of(),
+                List.of());
+        RestartScript.writeInto(ckpt, home(), "cid-2", 1, "node1", 7781, List.of("ckpt_a.dmtcp"), Map.of(),
+                List.of());
         Path link = ckpt.resolve("dmtcp_restart_script.sh");
         assertEquals(Path.of("dmtcp_restart_script_cid-2.sh"), Files.readSymbolicLink(link));
         List<String> args = run(link, Map.of());
@@ -74,9 +81,39 @@ class RestartScriptTest {
         assertEquals(1, missing.waitFor());
     }
 
+    @Test
+    void pluginVariablesAreExportedVerbatim() throws Exception {
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("PLUGIN_DIR", "/scratch/my dir");
+        vars.put("PLUGIN_TRICKY", "it's \"$HOME\" `id` $(id) \\ %41 ;&|*? end");
+        vars.put("PLUGIN_EMPTY", "");
+        vars.put("PLUGIN_LINES", "one\ntwo");
+        vars.put("coord_hostname", "not the script's coord_host");
+        Path bundle = Path.of("/opt/plug ins/counter's.jar");
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, List.of("/ck/a.dmtcp"), vars,
+                List.of(bundle, Path.of("/b/folder")));
+        Map<String, String> env = new LinkedHashMap<>(vars);
+        env.put("STASIS_PLUGIN_BUNDLES", bundle + ":/b/folder");
+        List<String> expected = new ArrayList<>();
+        env.forEach((k, v) -> expected.add(k + "=" + v));
+        List<String> out = run(script, Map.of());
+        // The stand-in prints the variables first, then its arguments, one per line.
+        assertEquals(String.join("\n", expected), String.join("\n", out.subList(0, expected.size() + 1)));
+        assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "/ck/a.dmtcp"),
+                out.subList(expected.size() + 1, out.size()));
+    }
+
+    @Test
+    void noExportsWithoutPlugins() throws Exception {
+        assertEquals("", RestartScript.exports(Map.of(), List.of()));
+        String text = Files.readString(write(List.of("/ck/a.dmtcp")));
+        assertTrue(!text.contains("export "), text);
+    }
+
     private Path write(List<String> images) throws IOException {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, images);
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, images, Map.of(), List.of());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(script)));
         return script;
     }
@@ -85,7 +122,12 @@ class RestartScriptTest {
     private Path home() throws IOException {
         Path bin = Files.createDirectories(dir.resolve("home/bin"));
         Path tool = bin.resolve("dmtcp_restart");
-        Files.writeString(tool, "#!/bin/bash\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
+        // Prints the variables pluginVariablesAreExportedVerbatim exports, if set, then the arguments.
+        Files.writeString(tool, "#!/bin/bash\n"
+                + "for v in " + PRINTED + "; do\n"
+                + "  if [ -n \"${!v+set}\" ]; then printf '%s=%s\\n' \"$v\" \"${!v}\"; fi\n"
+                + "done\n"
+                + "for a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
         Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
         return dir.resolve("home");
     }
@@ -96,6 +138,9 @@ class RestartScriptTest {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("DMTCP_COORD_HOST");
         pb.environment().remove("DMTCP_COORD_PORT");
+        for (String v : PRINTED.split(" ")) {
+            pb.environment().remove(v);
+        }
         pb.environment().putAll(env);
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process p = pb.start();

@@ -19,11 +19,11 @@ final class TestCoordinator implements AutoCloseable {
     final int port;
     final String secret;
 
-    private TestCoordinator(Path dir, CoordinatorConfig config) throws IOException {
+    private TestCoordinator(Path dir, CoordinatorConfig config, GenerationListener listener) throws IOException {
         this.dir = dir;
         this.ckptDir = config.ckptDir();
         this.secretDir = config.secretDir();
-        this.coordinator = new Coordinator(config, HELLO_TIMEOUT);
+        this.coordinator = new Coordinator(config, listener, HELLO_TIMEOUT);
         this.port = coordinator.start();
         this.secret = Secrets.read(secretDir, "127.0.0.1", port);
     }
@@ -33,14 +33,27 @@ final class TestCoordinator implements AutoCloseable {
     }
 
     static TestCoordinator start(Path dir, int interval, boolean exitOnLast, boolean exitAfterCkpt) throws IOException {
+        return start(dir, interval, exitOnLast, exitAfterCkpt, GenerationListener.NONE);
+    }
+
+    static TestCoordinator start(Path dir, GenerationListener listener) throws IOException {
+        return start(dir, 0, false, false, listener);
+    }
+
+    private static TestCoordinator start(Path dir, int interval, boolean exitOnLast, boolean exitAfterCkpt,
+            GenerationListener listener) throws IOException {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
         CoordinatorConfig config = new CoordinatorConfig("127.0.0.1", 0, dir.resolve("port"), ckpt, interval,
                 exitOnLast, exitAfterCkpt, dir.resolve("home"), dir.resolve("secrets"));
-        return new TestCoordinator(dir, config);
+        return new TestCoordinator(dir, config, listener);
     }
 
     FakeWorker launch(String upid) throws IOException {
         return FakeWorker.launch(port, secret, upid);
+    }
+
+    FakeWorker launch(String upid, Map<String, String> extraHello) throws IOException {
+        return FakeWorker.launch(port, secret, upid, extraHello);
     }
 
     CommandClient command() throws IOException {

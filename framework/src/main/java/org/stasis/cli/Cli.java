@@ -20,22 +20,27 @@ public final class Cli {
 
     /** The command line for a program name; unknown names get the {@code stasis} front end. */
     public static CommandLine build(String prog) {
+        return build(prog, PluginSources.system());
+    }
+
+    /** The same, with launch and restart finding plugins in {@code sources}. */
+    static CommandLine build(String prog, PluginSources sources) {
         CommandLine cl = switch (prog) {
             case "dmtcp_coordinator" -> new CommandLine(new CoordinatorCommand());
-            case "dmtcp_launch" -> new CommandLine(new LaunchCommand()).setStopAtPositional(true);
-            case "dmtcp_restart" -> new CommandLine(new RestartCommand());
+            case "dmtcp_launch" -> new CommandLine(new LaunchCommand(sources)).setStopAtPositional(true);
+            case "dmtcp_restart" -> new CommandLine(new RestartCommand(sources));
             case "dmtcp_command" -> new CommandLine(new CommandCommand());
-            default -> stasis();
+            default -> stasis(sources);
         };
         cl.setCommandName(PROGRAMS.contains(prog) ? prog : "stasis");
         configure(cl);
         return cl;
     }
 
-    private static CommandLine stasis() {
+    private static CommandLine stasis(PluginSources sources) {
         CommandLine cl = new CommandLine(new StasisCommand());
-        cl.addSubcommand("launch", new CommandLine(new LaunchCommand()).setCommandName("launch").setStopAtPositional(true));
-        cl.addSubcommand("restart", new CommandLine(new RestartCommand()).setCommandName("restart"));
+        cl.addSubcommand("launch", new CommandLine(new LaunchCommand(sources)).setCommandName("launch").setStopAtPositional(true));
+        cl.addSubcommand("restart", new CommandLine(new RestartCommand(sources)).setCommandName("restart"));
         cl.addSubcommand("coordinator", new CommandLine(new CoordinatorCommand()).setCommandName("coordinator"));
         cl.addSubcommand("command", new CommandLine(new CommandCommand()).setCommandName("command"));
         cl.addSubcommand("checkpoint", new CommandLine(new CheckpointCommand()).setCommandName("checkpoint"));
@@ -80,15 +85,7 @@ public final class Cli {
         PrintWriter err = cl.getErr();
         String name = cl.getCommandSpec().qualifiedName(" ");
         if (ex instanceof CliException ce) {
-            err.println(name + ": " + ce.getMessage());
-            if (Logging.debug() && ce.getCause() != null) {
-                ce.getCause().printStackTrace(err);
-            }
-            if (ce.exitCode() == CliException.USAGE) {
-                err.println("Try '" + name + " --help' for more information.");
-            }
-            err.flush();
-            return ce.exitCode();
+            return report(ce, cl);
         }
         String msg = ex.getMessage();
         err.println(name + ": unexpected error: " + ex.getClass().getSimpleName() + (msg == null ? "" : ": " + msg)
@@ -100,19 +97,54 @@ public final class Cli {
         return CliException.FAILURE;
     };
 
+    /** A CliException as one line (and a hint for usage errors); returns its exit code. */
+    static int report(CliException ce, CommandLine cl) {
+        PrintWriter err = cl.getErr();
+        String name = cl.getCommandSpec().qualifiedName(" ");
+        err.println(name + ": " + ce.getMessage());
+        if (Logging.debug() && ce.getCause() != null) {
+            ce.getCause().printStackTrace(err);
+        }
+        if (ce.exitCode() == CliException.USAGE) {
+            err.println("Try '" + name + " --help' for more information.");
+        }
+        err.flush();
+        return ce.exitCode();
+    }
+
     /** Parses and runs; returns the exit code. */
     public static int run(String prog, String[] args) {
         return run(prog, args, System.out, System.err);
     }
 
     public static int run(String prog, String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = build(prog);
+        return run(prog, args, out, err, PluginSources.system());
+    }
+
+    static int run(String prog, String[] args, PrintStream out, PrintStream err, PluginSources sources) {
+        CommandLine cl = build(prog, sources);
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         // DMTCP prints help for a lone -h (which is --coord-host otherwise).
         if (prog.startsWith("dmtcp_") && args.length == 1 && args[0].equals("-h")) {
             args = new String[] {"--help"};
         }
-        return cl.execute(args);
+        CommandLine target = cl;
+        List<String> targetArgs = List.of(args);
+        if (!(cl.getCommand() instanceof PluginCommand) && args.length > 0 && cl.getSubcommands().containsKey(args[0])) {
+            target = cl.getSubcommands().get(args[0]);
+            targetArgs = targetArgs.subList(1, args.length);
+        }
+        if (!(target.getCommand() instanceof PluginCommand command)) {
+            return cl.execute(args);
+        }
+        try (CommandPlugins plugins = command.loadedPlugins()) {
+            plugins.prepare(target.getCommandSpec(),
+                    command.withPluginsBeforeParsing(targetArgs, target.getCommandSpec(), sources.env()));
+            return cl.execute(args);
+        } catch (CliException e) {
+            // Loading failed before picocli took over: reported as its handler would.
+            return report(e, target);
+        }
     }
 }

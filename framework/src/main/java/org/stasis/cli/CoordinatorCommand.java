@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.stasis.barrier.CheckpointResult;
 import org.stasis.barrier.Coordinator;
 import org.stasis.barrier.CoordinatorConfig;
@@ -143,11 +144,16 @@ public class CoordinatorCommand implements Callable<Integer> {
         String bind = env.get("STASIS_COORD_BIND");
         CoordinatorConfig config = new CoordinatorConfig(bind, s.port(), s.portFile(), s.ckptDir(), s.interval(),
                 s.exitOnLast(), s.exitAfterCkpt(), Installation.homeOrNull(), null);
-        Coordinator coordinator = new Coordinator(config);
+        // The hooks report to the coordinator they listen to, so it is handed to them once it exists.
+        AtomicReference<Coordinator> self = new AtomicReference<>();
+        CheckpointHooks hooks = new CheckpointHooks(s.tmpDir(), (g, error) -> self.get().hookOutcome(g, error));
+        Coordinator coordinator = new Coordinator(config, hooks);
+        self.set(coordinator);
         int bound;
         try {
             bound = coordinator.start();
         } catch (IOException e) {
+            hooks.close();
             throw new CliException("cannot listen on port " + s.port() + ": " + LocalCoordinatorOps.describe(e));
         }
         AtomicBoolean closed = new AtomicBoolean();
@@ -158,6 +164,8 @@ public class CoordinatorCommand implements Callable<Integer> {
                 } catch (RuntimeException e) {
                     // shutting down anyway
                 }
+                // After the coordinator: a generation completing meanwhile still gets its hooks.
+                hooks.close();
             }
         };
         Runtime.getRuntime().addShutdownHook(new Thread(close, "stasis-coordinator-shutdown"));

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.stasis.barrier.ScriptEnvironment;
 
 /**
  * Which installed plugins are enabled, and which layer decided each. Layers, each overriding the
@@ -19,7 +20,9 @@ import java.util.regex.Pattern;
  *   <li>{@code site:<file>}: {@code plugin.<name> = on|off} lines of the installation's
  *       {@code etc/stasis.conf}, then of the file named by {@code STASIS_CONFIG};</li>
  *   <li>{@code env:<VAR>}: {@code DMTCP_<NAME>_PLUGIN}, then {@code STASIS_PLUGIN_<NAME>}, set to
- *       0 or 1 ({@code NAME} is the plugin name in upper case with dashes as underscores);</li>
+ *       0 or 1 ({@code NAME} is the plugin name in upper case with dashes as underscores), except
+ *       {@code STASIS_PLUGIN_BUNDLES}, which lists a launch's bundles (so a plugin named
+ *       {@code bundles} has only the other layers);</li>
  *   <li>{@code flag:<flag>}: {@code --disable-all-plugins} first, then the other plugin flags;</li>
  *   <li>{@code with-plugin}: plugins named by {@code --with-plugin} / {@code DMTCP_PLUGIN}.</li>
  * </ol>
@@ -151,7 +154,8 @@ public final class EnabledSet {
             Matcher m = DMTCP_VAR.matcher(e.getKey());
             if (m.matches()) {
                 dmtcp.put(e.getKey(), m.group(1));
-            } else if (e.getKey().startsWith(STASIS_PREFIX) && e.getKey().length() > STASIS_PREFIX.length()) {
+            } else if (e.getKey().startsWith(STASIS_PREFIX) && e.getKey().length() > STASIS_PREFIX.length()
+                    && !e.getKey().equals(ScriptEnvironment.BUNDLES_VARIABLE)) {
                 stasis.put(e.getKey(), e.getKey().substring(STASIS_PREFIX.length()));
             }
         }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +14,6 @@ import org.stasis.barrier.Message;
 import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.ExecException;
 import org.stasis.mtcp.Natives;
-import org.stasis.sdk.LaunchContext;
-import org.stasis.sdk.StasisPlugin;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,12 +29,25 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Start a process under Stasis checkpoint control (replaces itself with the program).",
         sortOptions = false,
         versionProvider = VersionProvider.class,
-        footer = {"", "Options after <command> belong to the program.",
+        footer = {"", "Options after <command> belong to the program. Plugins loaded with --with-plugin or from",
+            "the installation add options of their own, listed above under their names.",
             "Exit status: the program's own; 127 if it cannot be found, 126 if it cannot be run,",
             "1 on other errors, 2 on usage errors."})
-public class LaunchCommand implements Callable<Integer> {
+public class LaunchCommand implements Callable<Integer>, PluginCommand {
 
     private static final Pattern DISABLE_PLUGIN = Pattern.compile("--disable-([a-z][a-z0-9-]*)-plugin");
+
+    private final CommandPlugins loadedPlugins;
+
+    /** Plugins from the running installation and environment. */
+    public LaunchCommand() {
+        this(PluginSources.system());
+    }
+
+    /** Plugins from {@code sources}. */
+    public LaunchCommand(PluginSources sources) {
+        this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN);
+    }
 
     @Spec
     CommandSpec spec;
@@ -104,7 +114,7 @@ public class LaunchCommand implements Callable<Integer> {
     public static final class PluginOptions {
         @Option(names = "--with-plugin", paramLabel = "PLUGINS", order = 1,
                 description = "Colon-separated list of plugins to load (environment variable DMTCP_PLUGIN): "
-                    + "bundle names or paths")
+                    + "bundle names or paths; give it before the options of the plugins it loads")
         String withPlugin;
 
         @Option(names = {"--batch-queue", "--rm"}, order = 2,
@@ -158,6 +168,18 @@ public class LaunchCommand implements Callable<Integer> {
         Path coordLogfile;
     }
 
+    @Override
+    public CommandPlugins loadedPlugins() {
+        return loadedPlugins;
+    }
+
+    /** {@code --with-plugin} before the program, else {@code DMTCP_PLUGIN}, as {@link #resolve} decides. */
+    @Override
+    public List<String> withPluginsBeforeParsing(List<String> args, CommandSpec spec, Env env) {
+        String given = PluginArgs.withPlugin(args, spec, true);
+        return PluginArgs.entries(given != null ? given : env.get("DMTCP_PLUGIN"));
+    }
+
     /** Resolves options, environment variables and defaults; pure apart from reading nothing. */
     public LaunchOptions resolve(Env env, Path cwd) {
         ImageOptions im = image == null ? new ImageOptions() : image;
@@ -174,9 +196,7 @@ public class LaunchCommand implements Callable<Integer> {
             throw CliException.usage("invalid checkpoint signal " + signal
                     + " (a signal number from 1 to 64, not SIGKILL or SIGSTOP)");
         }
-        String pluginList = pl.withPlugin != null ? pl.withPlugin : env.get("DMTCP_PLUGIN");
-        List<String> withPlugins = pluginList == null ? List.of()
-                : Arrays.stream(pluginList.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> withPlugins = PluginArgs.entries(pl.withPlugin != null ? pl.withPlugin : env.get("DMTCP_PLUGIN"));
         Boolean alloc = env.flag("DMTCP_ALLOC_PLUGIN");
         Boolean dl = env.flag("DMTCP_DL_PLUGIN");
 
@@ -197,7 +217,8 @@ public class LaunchCommand implements Callable<Integer> {
                 signal, withPlugins, pl.batchQueue, pl.ptrace, pl.modifyEnv, pl.pathvirt, pl.infiniband, pl.spades,
                 pl.disableAlloc || Boolean.FALSE.equals(alloc), pl.disableDl || Boolean.FALSE.equals(dl),
                 pl.disableAll, disabled, tmp, ConnectionOptions.quiet(ot.quiet, env), log, program,
-                args == null ? List.of() : args);
+                args == null ? List.of() : args,
+                spec == null ? PluginOptionValues.NONE : loadedPlugins.options().given(spec));
     }
 
     @Override
@@ -207,7 +228,7 @@ public class LaunchCommand implements Callable<Integer> {
         LaunchOptions o = resolve(env, cwd);
         Path home = Installation.home();
         Natives natives = Installation.natives(home);
-        PluginLaunch pluginLaunch = runPluginLaunchHooks(home, env, cwd, o);
+        PluginLaunch pluginLaunch = runPluginLaunchHooks(loadedPlugins, env, o);
 
         PathLookup.Result found = PathLookup.find(o.program(), env.vars().get("PATH"), cwd);
         if (!found.found()) {
@@ -236,9 +257,8 @@ public class LaunchCommand implements Callable<Integer> {
      * ones their launch hook. The host is closed before the program is executed: nothing of it
      * may survive into the program, and its cache must not outlive the launch.
      */
-    static PluginLaunch runPluginLaunchHooks(Path home, Env env, Path cwd, LaunchOptions o) {
-        try (PluginSetup plugins = PluginSetup.load(home, env, cwd, o.tmpDir(), PluginFlags.of(o), o.withPlugins(),
-                true)) {
+    static PluginLaunch runPluginLaunchHooks(CommandPlugins loaded, Env env, LaunchOptions o) {
+        try (PluginSetup plugins = loaded.setup(env, PluginFlags.of(o), o.withPlugins(), true)) {
             if (o.quiet() < 2) {
                 String prog = System.getProperty("stasis.prog", "stasis");
                 plugins.enabled().notes().forEach(n -> System.err.println(prog + ": warning: " + n));
@@ -256,21 +276,11 @@ public class LaunchCommand implements Callable<Integer> {
             if (plugins.host() == null) {
                 return PluginLaunch.NONE;
             }
-            Map<String, StasisPlugin> services = plugins.host().services();
-            LaunchContext ctx = new LaunchContext(o.program(), o.args(), o.ckptDir(), Map.of());
-            for (PluginDescriptor d : plugins.enabled().enabled()) {
-                StasisPlugin s = services.get(d.name());
-                if (s == null) {
-                    continue; // a plugin with only a native half
-                }
-                try {
-                    s.onLaunch(ctx);
-                } catch (RuntimeException e) {
-                    throw new CliException("plugin " + d.name() + " refused the launch: "
-                            + LocalCoordinatorOps.describe(e));
-                }
-            }
-            return pluginLaunch(plugins, NativeCode.cacheDir(env, o.tmpDir()));
+            Map<String, String> javaEnv = PluginHooks.launch(plugins, o.pluginOptions(), o);
+            PluginLaunch natives = pluginLaunch(plugins, NativeCode.cacheDir(env, o.tmpDir()));
+            Map<String, String> all = new LinkedHashMap<>(javaEnv);
+            all.putAll(natives.env());
+            return new PluginLaunch(natives.nativeNames(), natives.preloads(), all);
         }
     }
 

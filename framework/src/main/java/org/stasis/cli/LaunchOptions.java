@@ -19,6 +19,7 @@ import java.util.List;
  * @param coordLogfile log file for a coordinator we start, or null
  * @param program the program as typed
  * @param args its arguments
+ * @param pluginOptions the options of plugins that were given
  */
 public record LaunchOptions(
         CoordinatorRequest coordinator,
@@ -42,11 +43,13 @@ public record LaunchOptions(
         int quiet,
         Path coordLogfile,
         String program,
-        List<String> args) {
+        List<String> args,
+        PluginOptionValues pluginOptions) {
 
     public LaunchOptions {
         withPlugins = List.copyOf(withPlugins);
         disabledPlugins = List.copyOf(disabledPlugins);
         args = List.copyOf(args);
+        pluginOptions = pluginOptions == null ? PluginOptionValues.NONE : pluginOptions;
     }
 }

@@ -38,7 +38,8 @@ import org.stasis.sdk.StasisPlugin;
 /**
  * An embedded OSGi framework (Apache Felix) holding the plugin bundles. Bundles are installed by
  * reference (never copied) from the installation's {@code bundles/} and from {@code --with-plugin}
- * paths, checked, resolved, and only the enabled ones started. A broken bundle becomes a
+ * paths, checked and resolved; the caller starts those it needs (launch and restart all of them, to
+ * read their options; the coordinator those its processes announce). A broken bundle becomes a
  * {@link PluginProblem} naming its file; the others load regardless.
  *
  * <p>Starting Felix costs a noticeable part of a launch, so callers create a host only when there
@@ -60,6 +61,7 @@ public final class PluginHost implements AutoCloseable {
     private final Path cache;
     private final Map<String, Loaded> byName = new LinkedHashMap<>();
     private final List<PluginProblem> problems = new ArrayList<>();
+    private boolean closed;
 
     private record Loaded(InstalledPlugin plugin, Bundle bundle) {}
 
@@ -319,8 +321,13 @@ public final class PluginHost implements AutoCloseable {
         return s;
     }
 
+    /** Stops the framework and removes its cache; later calls do nothing. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             felix.stop();
             felix.waitForStop(10_000);

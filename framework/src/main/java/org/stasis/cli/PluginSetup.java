@@ -60,39 +60,18 @@ public record PluginSetup(PluginHost host, List<InstalledPlugin> plugins, List<P
      * Loads the installation's bundles and the {@code --with-plugin} paths, then resolves the
      * enabled set. Bundles named by {@code --with-plugin} that fail to load are an error (the user
      * asked for them); broken bundles of the installation are only reported in {@link #problems()}.
+     * Launch and restart use {@link CommandPlugins}, which does the same in two steps around
+     * parsing their command line.
      *
      * @param start whether to start the enabled plugins' bundles (launch) or only list them
      */
     public static PluginSetup load(Path home, Env env, Path cwd, Path tmp, PluginFlags flags, List<String> withPlugin,
             boolean start) {
-        List<Path> installed = home == null ? List.of() : PluginCatalog.installationBundles(Installation.bundles(home));
-        WithPlugins with = WithPlugins.classify(withPlugin, cwd);
-        List<SiteConfig> site = SiteConfig.load(home, env);
-        if (installed.isEmpty() && with.paths().isEmpty()) {
-            // Still resolved, so that a flag naming a plugin that is not there is an error.
-            EnabledSet set = EnabledSet.resolve(List.of(), site, env.vars(), flags, with.names());
-            return new PluginSetup(null, List.of(), List.of(), set);
-        }
-        PluginHost host = PluginHost.start(tmp);
+        CommandPlugins loaded = new CommandPlugins(home, cwd, tmp, PluginHost.ORIGIN_WITH_PLUGIN);
         try {
-            List<InstalledPlugin> plugins = new ArrayList<>(host.install(installed, PluginHost.ORIGIN_INSTALLATION));
-            List<InstalledPlugin> extra = host.install(with.paths(), PluginHost.ORIGIN_WITH_PLUGIN);
-            for (PluginProblem p : host.problems()) {
-                if (p.origin().equals(PluginHost.ORIGIN_WITH_PLUGIN)) {
-                    throw new CliException(p.message() + " (requested by --with-plugin)");
-                }
-            }
-            plugins.addAll(extra);
-            List<String> names = new ArrayList<>(with.names());
-            extra.forEach(p -> names.add(p.name()));
-            EnabledSet set = EnabledSet.resolve(plugins.stream().map(InstalledPlugin::descriptor).toList(), site,
-                    env.vars(), flags, names);
-            if (start) {
-                host.startPlugins(set.enabled().stream().map(PluginDescriptor::name).toList());
-            }
-            return new PluginSetup(host, plugins, host.problems(), set);
+            return loaded.setup(env, flags, withPlugin, start);
         } catch (RuntimeException e) {
-            host.close();
+            loaded.close();
             throw e;
         }
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stasis.barrier.ScriptEnvironment;
 import org.stasis.mtcp.Exec;
 
 /** The environment a launched program or the restorer starts with. Pure functions. */
@@ -37,6 +38,8 @@ public final class ProgramEnvironment {
         // Inherited from a managed program that runs dmtcp_launch itself: this launch is a
         // computation of its own, so its program must claim management afresh.
         env.remove(MANAGED_PID);
+        // Likewise its plugins: an outer launch's plugin variables must not leak into this one's.
+        env.keySet().removeIf(ProgramEnvironment::isPluginVariable);
         env.putAll(plugins.env());
         List<String> first = new ArrayList<>();
         first.add(agent.toString());
@@ -65,6 +68,12 @@ public final class ProgramEnvironment {
             env.put(RESTART_PAUSE, Integer.toString(o.restartPause()));
         }
         return env;
+    }
+
+    /** Variables a launch sets for its plugins (see PluginHooks#launch). */
+    static boolean isPluginVariable(String name) {
+        return name.startsWith(OptionVariables.PREFIX) || name.equals(ScriptEnvironment.BUNDLES_VARIABLE)
+                || name.equals(ScriptEnvironment.SCRIPT_ENV_VARIABLE);
     }
 
     private static Map<String, String> common(Map<String, String> base, CoordinatorSession c, int quiet) {

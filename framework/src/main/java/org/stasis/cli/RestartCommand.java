@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.stasis.barrier.ScriptEnvironment;
 import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.ExecException;
 import org.stasis.mtcp.ImageException;
@@ -26,10 +27,17 @@ import picocli.CommandLine.Spec;
         customSynopsis = "${COMMAND-FULL-NAME} [OPTIONS] <ckpt1.dmtcp> [ckpt2.dmtcp...]",
         description = {"Restart processes from a checkpoint image.",
             "Every image is checked first; a truncated, corrupt, foreign or too new image is refused",
-            "before anything is started."},
+            "before anything is started. Plugins are enabled as for a launch (installation, site",
+            "configuration, environment), plus the bundles the launch was given with --with-plugin",
+            "(which the restart script passes on in STASIS_PLUGIN_BUNDLES)."},
         sortOptions = false,
         versionProvider = VersionProvider.class)
-public class RestartCommand implements Callable<Integer> {
+public class RestartCommand implements Callable<Integer>, PluginCommand {
+
+    /** Bundles a launch was given; the restart script exports it. */
+    static final String BUNDLES_ENV = ScriptEnvironment.BUNDLES_VARIABLE;
+
+    private final CommandPlugins loadedPlugins;
 
     @Spec
     CommandSpec spec;
@@ -37,8 +45,21 @@ public class RestartCommand implements Callable<Integer> {
     @ArgGroup(validate = false, heading = "%nConnecting to the coordinator:%n", order = 1)
     ConnectionOptions connection = new ConnectionOptions();
 
-    @ArgGroup(validate = false, heading = "%nOther options:%n", order = 2)
+    @ArgGroup(validate = false, heading = "%nPlugins:%n", order = 2)
+    PluginOptions plugins = new PluginOptions();
+
+    @ArgGroup(validate = false, heading = "%nOther options:%n", order = 3)
     OtherOptions other = new OtherOptions();
+
+    /** Plugins from the running installation and environment. */
+    public RestartCommand() {
+        this(PluginSources.system());
+    }
+
+    /** Plugins from {@code sources}. */
+    public RestartCommand(PluginSources sources) {
+        this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN + " or " + BUNDLES_ENV);
+    }
 
     @Option(names = "--help", usageHelp = true, description = "Print this message and exit.")
     boolean help;
@@ -48,6 +69,15 @@ public class RestartCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "<ckpt.dmtcp>", description = "Checkpoint image(s) to restart.")
     List<Path> images = new ArrayList<>();
+
+    /** Which plugins to load besides the installation's. */
+    public static final class PluginOptions {
+        @Option(names = "--with-plugin", paramLabel = "PLUGINS", order = 1,
+                description = "Colon-separated plugin bundles (paths) or names to load, as given to the launch; "
+                    + "the bundles in environment variable " + BUNDLES_ENV + " are loaded too. Give it before "
+                    + "the options of the plugins it loads.")
+        String withPlugin;
+    }
 
     /** Other restart options. */
     public static final class OtherOptions {
@@ -81,8 +111,26 @@ public class RestartCommand implements Callable<Integer> {
         boolean debugRestartPause;
     }
 
+    @Override
+    public CommandPlugins loadedPlugins() {
+        return loadedPlugins;
+    }
+
+    @Override
+    public List<String> withPluginsBeforeParsing(List<String> args, CommandSpec spec, Env env) {
+        return withPlugins(PluginArgs.withPlugin(args, spec, false), env);
+    }
+
+    /** {@code --with-plugin} entries, then those of {@code STASIS_PLUGIN_BUNDLES} not among them. */
+    static List<String> withPlugins(String option, Env env) {
+        List<String> all = new ArrayList<>(PluginArgs.entries(option));
+        PluginArgs.entries(env.get(BUNDLES_ENV)).stream().filter(e -> !all.contains(e)).forEach(all::add);
+        return all;
+    }
+
     public RestartOptions resolve(Env env, Path cwd) {
         OtherOptions ot = other == null ? new OtherOptions() : other;
+        PluginOptions pl = plugins == null ? new PluginOptions() : plugins;
         List<Path> abs = new ArrayList<>();
         for (Path p : images) {
             abs.add(cwd.resolve(p).toAbsolutePath().normalize());
@@ -106,7 +154,9 @@ public class RestartCommand implements Callable<Integer> {
         Path tmp = ConnectionOptions.tmpDir(ot.tmpdir, env, cwd);
         Path log = ConnectionOptions.logFile(ot.coordLogfile, env, cwd);
         CoordinatorRequest coord = ConnectionOptions.orDefault(connection).resolve(env, cwd, forNew, log, tmp);
-        return new RestartOptions(coord, abs, strict, ckptDir, tmp, ConnectionOptions.quiet(ot.quiet, env), log, pause);
+        return new RestartOptions(coord, abs, strict, ckptDir, tmp, ConnectionOptions.quiet(ot.quiet, env), log, pause,
+                withPlugins(pl.withPlugin, env),
+                spec == null ? PluginOptionValues.NONE : loadedPlugins.options().given(spec));
     }
 
     /** Validates every image; the first bad one is refused with the validator's words. */
@@ -150,6 +200,7 @@ public class RestartCommand implements Callable<Integer> {
         if (o.ckptDir() != null) {
             LaunchCommand.prepareDirectory(o.ckptDir(), "checkpoint directory");
         }
+        runPluginRestartHooks(loadedPlugins, env, o);
 
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
@@ -161,6 +212,18 @@ public class RestartCommand implements Callable<Integer> {
         } catch (ExecException e) {
             LaunchCommand.stopIfStarted(ops, c);
             throw new CliException(e.getMessage());
+        }
+    }
+
+    /**
+     * Loads the plugins, refuses the restart if an enabled one cannot run, and gives the enabled
+     * ones their restart hook. The host is closed before the restorer is executed, as for a
+     * launch.
+     */
+    static void runPluginRestartHooks(CommandPlugins loaded, Env env, RestartOptions o) {
+        try (PluginSetup plugins = loaded.setup(env, PluginFlags.NONE, o.withPlugins(), true)) {
+            PluginHooks.reportProblems(plugins, o.quiet(), System.err);
+            PluginHooks.restart(plugins, o.pluginOptions(), o.images(), o.coordinator().ckptDir());
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.List;
  * @param strictChecking refuse another user's image
  * @param ckptDir --ckptdir / DMTCP_CHECKPOINT_DIR, or null to keep the image's
  * @param restartPause --debug-restart-pause / DMTCP_RESTART_PAUSE, 0 when off
+ * @param withPlugins --with-plugin entries, then STASIS_PLUGIN_BUNDLES entries, in order
+ * @param pluginOptions the options of plugins that were given
  */
 public record RestartOptions(
         CoordinatorRequest coordinator,
@@ -20,9 +22,13 @@ public record RestartOptions(
         Path tmpDir,
         int quiet,
         Path coordLogfile,
-        int restartPause) {
+        int restartPause,
+        List<String> withPlugins,
+        PluginOptionValues pluginOptions) {
 
     public RestartOptions {
         images = List.copyOf(images);
+        withPlugins = List.copyOf(withPlugins);
+        pluginOptions = pluginOptions == null ? PluginOptionValues.NONE : pluginOptions;
     }
 }

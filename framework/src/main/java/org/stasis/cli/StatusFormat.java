@@ -38,6 +38,10 @@ public final class StatusFormat {
         if (!images.isEmpty()) {
             sb.append("  LAST_IMAGES=").append(images).append('\n');
         }
+        String hookError = r.get("hook_error", "");
+        if (!hookError.isEmpty()) {
+            sb.append("  HOOK_ERROR=").append(hookError).append('\n');
+        }
         return sb.toString();
     }
 

@@ -140,6 +140,13 @@ class EnabledSetTest {
     }
 
     @Test
+    void theLaunchsBundleListIsNoPluginSwitch() {
+        EnabledSet s = resolve(List.of(), Map.of("STASIS_PLUGIN_BUNDLES", "/p/a.jar:/p/b"), PluginFlags.NONE,
+                List.of());
+        assertEquals(List.of(FILES, SLURM), s.enabled());
+    }
+
+    @Test
     void dmtcpCoreNamesTurnedOffAreAcceptedForOldJobScripts() {
         EnabledSet s = resolve(List.of(), Map.of("DMTCP_ALLOC_PLUGIN", "0", "DMTCP_DL_PLUGIN", "0"),
                 flags(new PluginFlags.Setting("--disable-dl-plugin", "dl", false)), List.of());

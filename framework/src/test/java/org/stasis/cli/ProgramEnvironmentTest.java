@@ -36,6 +36,20 @@ class ProgramEnvironmentTest {
     }
 
     @Test
+    void pluginVariablesAreTheLaunchsOwn() {
+        LaunchOptions o = LaunchOptionsTest.parse(Env.of(), "p");
+        Map<String, String> base = Map.of("STASIS_OPT_OUTER_X", "1", "STASIS_PLUGIN_BUNDLES", "/outer.jar",
+                "STASIS_SCRIPT_ENV", "A=1", "STASIS_OPTIONAL", "kept");
+        Map<String, String> env = ProgramEnvironment.forLaunch(base, o, SESSION, AGENT,
+                new PluginLaunch(List.of(), List.of(), Map.of("STASIS_OPT_COUNTER_START", "5")));
+        assertEquals("5", env.get("STASIS_OPT_COUNTER_START"));
+        assertEquals("kept", env.get("STASIS_OPTIONAL"));
+        assertFalse(env.containsKey("STASIS_OPT_OUTER_X"), "an outer launch's option");
+        assertFalse(env.containsKey("STASIS_PLUGIN_BUNDLES"));
+        assertFalse(env.containsKey("STASIS_SCRIPT_ENV"));
+    }
+
+    @Test
     void preloadIsPrependedOnce() {
         assertEquals("/a/libstasis.so", ProgramEnvironment.preload(List.of("/a/libstasis.so"), null));
         assertEquals("/a/libstasis.so", ProgramEnvironment.preload(List.of("/a/libstasis.so"), ""));

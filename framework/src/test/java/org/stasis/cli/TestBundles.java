@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -16,7 +17,20 @@ import org.stasis.testplugin.TestActivator;
 /** Builds small plugin bundles for tests, as jars or exploded folders. */
 final class TestBundles {
 
+    /** The test plugin's class files, as resource names. */
+    private static final List<String> CLASSES = List.of(TestActivator.class.getName().replace('.', '/') + ".class",
+            TestActivator.class.getName().replace('.', '/') + "$Configured.class");
+
     private TestBundles() {}
+
+    /** {@link #plugin} with the test plugin's behaviour headers (see TestActivator) added. */
+    static Map<String, String> plugin(String name, boolean defaultEnabled, String... behaviour) {
+        Map<String, String> h = plugin(name, "1.0", defaultEnabled);
+        for (int i = 0; i + 1 < behaviour.length; i += 2) {
+            h.put(behaviour[i], behaviour[i + 1]);
+        }
+        return h;
+    }
 
     /** Headers of a good plugin bundle named {@code name}. */
     static Map<String, String> plugin(String name, String sdk, boolean defaultEnabled) {
@@ -36,12 +50,13 @@ final class TestBundles {
         try (OutputStream out = Files.newOutputStream(file);
                 JarOutputStream jar = headers == null ? new JarOutputStream(out)
                         : new JarOutputStream(out, manifest(headers))) {
-            String cls = TestActivator.class.getName().replace('.', '/') + ".class";
-            jar.putNextEntry(new JarEntry(cls));
-            try (InputStream in = TestActivator.class.getClassLoader().getResourceAsStream(cls)) {
-                in.transferTo(jar);
+            for (String cls : CLASSES) {
+                jar.putNextEntry(new JarEntry(cls));
+                try (InputStream in = TestActivator.class.getClassLoader().getResourceAsStream(cls)) {
+                    in.transferTo(jar);
+                }
+                jar.closeEntry();
             }
-            jar.closeEntry();
         }
         return file;
     }
@@ -52,11 +67,12 @@ final class TestBundles {
         try (OutputStream out = Files.newOutputStream(mf)) {
             manifest(headers).write(out);
         }
-        String cls = TestActivator.class.getName().replace('.', '/') + ".class";
-        Path target = dir.resolve(cls);
-        Files.createDirectories(target.getParent());
-        try (InputStream in = TestActivator.class.getClassLoader().getResourceAsStream(cls)) {
-            Files.copy(in, target);
+        for (String cls : CLASSES) {
+            Path target = dir.resolve(cls);
+            Files.createDirectories(target.getParent());
+            try (InputStream in = TestActivator.class.getClassLoader().getResourceAsStream(cls)) {
+                Files.copy(in, target);
+            }
         }
         return dir;
     }

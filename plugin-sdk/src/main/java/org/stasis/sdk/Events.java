@@ -30,7 +30,12 @@ public final class Events {
     /** The checkpoint direction, in delivery order. */
     public static final List<String> CHECKPOINT_DIRECTION = List.of(PRESUSPEND, PRECHECKPOINT);
 
-    /** Whether plugins receive {@code event} in reverse plugin order. */
+    /**
+     * Whether plugins receive {@code event} in reverse plugin order.
+     *
+     * @param event an event name, e.g. {@link #RESUME}
+     * @return true for {@link #RESUME} and {@link #RESTART}
+     */
     public static boolean isReversed(String event) {
         return RESUME.equals(event) || RESTART.equals(event);
     }

@@ -11,11 +11,21 @@ import java.util.Objects;
  * @param program the program as typed by the user
  * @param args its arguments
  * @param checkpointDir absolute checkpoint directory
- * @param options this plugin's options that were given or have defaults, by option name
- *        (e.g. {@code --slurm-partition}); flags have the value {@code "true"}
+ * @param options this plugin's own options that were given or have defaults, by option name
+ *        (e.g. {@code --slurm-partition}); flags have the value {@code "true"} (see
+ *        {@link StasisPlugin#options()})
  */
 public record LaunchContext(String program, List<String> args, Path checkpointDir, Map<String, String> options) {
 
+    /**
+     * Checks and copies the values; the collections become unmodifiable.
+     *
+     * @param program the program as typed
+     * @param args its arguments
+     * @param checkpointDir the checkpoint directory
+     * @param options the plugin's option values
+     * @throws NullPointerException when {@code program} or {@code checkpointDir} is null
+     */
     public LaunchContext {
         Objects.requireNonNull(program, "program");
         Objects.requireNonNull(checkpointDir, "checkpointDir");

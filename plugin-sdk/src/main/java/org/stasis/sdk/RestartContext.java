@@ -9,12 +9,21 @@ import java.util.Objects;
  * What a restart is about to restore, given to {@link StasisPlugin#onRestart}.
  *
  * @param images the checkpoint images, absolute, in the order given
- * @param checkpointDir absolute checkpoint directory for the next generations
- * @param options this plugin's options that were given or have defaults, by option name;
- *        flags have the value {@code "true"}
+ * @param checkpointDir absolute checkpoint directory for the next generations ({@code --ckptdir},
+ *        else the directory of the first image)
+ * @param options this plugin's own options given to the restart or having defaults, by option
+ *        name; flags have the value {@code "true"} (see {@link StasisPlugin#options()})
  */
 public record RestartContext(List<Path> images, Path checkpointDir, Map<String, String> options) {
 
+    /**
+     * Checks and copies the values; the collections become unmodifiable.
+     *
+     * @param images the images
+     * @param checkpointDir the checkpoint directory for the next generations
+     * @param options the plugin's option values
+     * @throws NullPointerException when {@code checkpointDir} is null
+     */
     public RestartContext {
         Objects.requireNonNull(checkpointDir, "checkpointDir");
         images = List.copyOf(images);

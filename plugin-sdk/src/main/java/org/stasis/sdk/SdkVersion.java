@@ -23,6 +23,13 @@ public record SdkVersion(int major, int minor) implements Comparable<SdkVersion>
     /** The manifest header a plugin bundle declares its SDK version in. */
     public static final String MANIFEST_HEADER = "Stasis-Sdk-Version";
 
+    /**
+     * Checks the values.
+     *
+     * @param major the major version
+     * @param minor the minor version
+     * @throws IllegalArgumentException when a part is negative
+     */
     public SdkVersion {
         if (major < 0 || minor < 0) {
             throw new IllegalArgumentException("negative SDK version " + major + "." + minor);
@@ -33,6 +40,8 @@ public record SdkVersion(int major, int minor) implements Comparable<SdkVersion>
      * Parses {@code 1}, {@code 1.2} or {@code 1.2.3} (a micro part, as OSGi versions have, is
      * ignored: it never changes the API).
      *
+     * @param text the version text, e.g. a manifest header's value
+     * @return the version
      * @throws IllegalArgumentException naming the text when it is not a version
      */
     public static SdkVersion parse(String text) {
@@ -46,6 +55,9 @@ public record SdkVersion(int major, int minor) implements Comparable<SdkVersion>
     /**
      * Why this host SDK refuses a plugin built against {@code plugin}, or empty when it accepts it.
      * The message is meant to follow "plugin X (file): ".
+     *
+     * @param plugin the SDK version the plugin was built against
+     * @return the reason, or empty
      */
     public Optional<String> refusal(SdkVersion plugin) {
         if (plugin.major != major) {
@@ -59,7 +71,12 @@ public record SdkVersion(int major, int minor) implements Comparable<SdkVersion>
         return Optional.empty();
     }
 
-    /** Whether this host accepts a plugin built against {@code plugin}. */
+    /**
+     * Whether this host accepts a plugin built against {@code plugin}.
+     *
+     * @param plugin the SDK version the plugin was built against
+     * @return true when {@link #refusal} is empty
+     */
     public boolean accepts(SdkVersion plugin) {
         return refusal(plugin).isEmpty();
     }

@@ -1,0 +1,64 @@
+package org.stasis.cli;
+
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * What a command line says about plugin bundles, read before picocli parses it: the plugins'
+ * options must be part of the model before parsing, and only the loaded plugins know them.
+ * Pure.
+ */
+final class PluginArgs {
+
+    static final String WITH_PLUGIN = "--with-plugin";
+
+    private PluginArgs() {}
+
+    /**
+     * The value of the last {@code --with-plugin X} / {@code --with-plugin=X}, or null. Reading
+     * stops at {@code --}, and with {@code stopAtPositional} at the first argument that is not an
+     * option or an option's value (the launched program: what follows is its own). Options the
+     * command's model lacks (those of plugins not loaded yet) are taken to have no value, so a
+     * {@code --with-plugin} must come before the options of the plugins it loads.
+     */
+    static String withPlugin(List<String> args, CommandSpec spec, boolean stopAtPositional) {
+        String found = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--")) {
+                break;
+            }
+            if (a.equals(WITH_PLUGIN)) {
+                if (i + 1 < args.size()) {
+                    found = args.get(++i);
+                }
+                continue;
+            }
+            if (a.startsWith(WITH_PLUGIN + "=")) {
+                found = a.substring(WITH_PLUGIN.length() + 1);
+                continue;
+            }
+            if (a.startsWith("-") && a.length() > 1) {
+                OptionSpec o = a.contains("=") ? null : spec.findOption(a);
+                if (o != null && o.arity().min() > 0) {
+                    i++; // its value, which may look like anything
+                }
+                continue;
+            }
+            if (stopAtPositional) {
+                break;
+            }
+        }
+        return found;
+    }
+
+    /** The entries of a colon-separated list, trimmed, without empty ones. */
+    static List<String> entries(String list) {
+        if (list == null) {
+            return List.of();
+        }
+        return Arrays.stream(list.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}
