@@ -57,9 +57,18 @@ public final class ProgramEnvironment {
         return env;
     }
 
-    /** What {@code dmtcp_restart} hands the restorer. */
-    public static Map<String, String> forRestart(Map<String, String> base, RestartOptions o, CoordinatorSession c) {
+    /**
+     * What {@code dmtcp_restart} hands the restorer, including the plugins of the image that this
+     * restart's configuration disables.
+     */
+    public static Map<String, String> forRestart(Map<String, String> base, RestartOptions o, CoordinatorSession c,
+            List<String> disabledPlugins) {
         Map<String, String> env = common(base, c, o.quiet());
+        if (disabledPlugins.isEmpty()) {
+            env.remove(RestartDisabled.ENV);
+        } else {
+            env.put(RestartDisabled.ENV, String.join(":", disabledPlugins));
+        }
         if (o.ckptDir() != null) {
             env.put(CKPT_DIR, o.ckptDir().toString());
         }

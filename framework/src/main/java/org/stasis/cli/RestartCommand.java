@@ -200,11 +200,11 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         if (o.ckptDir() != null) {
             LaunchCommand.prepareDirectory(o.ckptDir(), "checkpoint directory");
         }
-        runPluginRestartHooks(loadedPlugins, env, o);
+        List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, image.header().plugins());
 
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
-        Map<String, String> env2 = ProgramEnvironment.forRestart(System.getenv(), o, c);
+        Map<String, String> env2 = ProgramEnvironment.forRestart(System.getenv(), o, c, disabled);
         List<String> argv = List.of(natives.restorer().toString(), image.file().toString());
         try {
             Exec.exec(natives.restorer(), argv, env2);
@@ -220,10 +220,17 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
      * ones their restart hook. The host is closed before the restorer is executed, as for a
      * launch.
      */
-    static void runPluginRestartHooks(CommandPlugins loaded, Env env, RestartOptions o) {
+    static List<String> runPluginRestartHooks(CommandPlugins loaded, Env env, RestartOptions o,
+            List<String> imagePlugins) {
         try (PluginSetup plugins = loaded.setup(env, PluginFlags.NONE, o.withPlugins(), true)) {
             PluginHooks.reportProblems(plugins, o.quiet(), System.err);
+            List<PluginDecision> off = RestartDisabled.of(imagePlugins, plugins.enabled());
+            if (o.quiet() < 2) {
+                String prog = System.getProperty("stasis.prog", "stasis");
+                off.forEach(d -> System.err.println(prog + ": warning: " + RestartDisabled.warning(d)));
+            }
             PluginHooks.restart(plugins, o.pluginOptions(), o.images(), o.coordinator().ckptDir());
+            return off.stream().map(PluginDecision::name).toList();
         }
     }
 

@@ -156,6 +156,7 @@ class PluginFrontEndTest {
         script.put("COUNTER_HOME", "/data/my counter's \"dir\" $X");
         script.put("GAMMA_ON", "yes");
         expected.put("STASIS_SCRIPT_ENV", ScriptEnvironment.encode(script));
+        expected.put("STASIS_ENABLED_PLUGINS", "counter:gamma");
         assertEquals(expected, launch.env());
         assertEquals(List.of(), launch.nativeNames());
         assertTrue(Files.notExists(dir.resolve("tmp")) || isEmpty(dir.resolve("tmp")), "the host is closed");
@@ -234,7 +235,7 @@ class PluginFrontEndTest {
         Env env = env("STASIS_PLUGIN_BUNDLES", gamma.toString());
         RestartCommand cmd = parsedRestart(env, "--gamma-level", "7", "ckpt_a.dmtcp", "--ckptdir", "/next");
         RestartOptions o = cmd.resolve(env, dir);
-        RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o);
+        RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o, List.of());
         String images = List.of(dir.resolve("ckpt_a.dmtcp")).toString();
         assertEquals(List.of(
                 "counter onRestart " + images + " /next {--counter-start=0}",
@@ -259,7 +260,7 @@ class PluginFrontEndTest {
         RestartCommand cmd = parsedRestart(env, "--with-plugin", gamma.toString(), "ckpt_a.dmtcp");
         RestartOptions o = cmd.resolve(env, dir);
         CliException e = assertThrows(CliException.class,
-                () -> RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o));
+                () -> RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o, List.of()));
         assertEquals("plugin gamma refused the restart: the test plugin gamma fails in onRestart", e.getMessage());
         assertEquals(CliException.FAILURE, e.exitCode());
         assertEquals(2, calls().size(), "counter ran first, then gamma refused: " + calls());

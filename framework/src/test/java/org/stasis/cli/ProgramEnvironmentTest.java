@@ -60,7 +60,7 @@ class ProgramEnvironmentTest {
     @Test
     void restartEnvironment() {
         RestartOptions o = RestartOptionsTest.parse(Env.of(), "ckpt_a.dmtcp");
-        Map<String, String> env = ProgramEnvironment.forRestart(Map.of("PATH", "/bin"), o, SESSION);
+        Map<String, String> env = ProgramEnvironment.forRestart(Map.of("PATH", "/bin"), o, SESSION, List.of("files"));
         assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
         assertEquals("7779", env.get("STASIS_COORD_PORT"));
         assertEquals("abc", env.get("STASIS_COORD_SECRET"));
@@ -68,7 +68,8 @@ class ProgramEnvironmentTest {
         assertEquals("/bin", env.get("PATH"));
         assertFalse(env.containsKey("STASIS_CKPT_DIR"));
         assertFalse(env.containsKey("LD_PRELOAD"));
+        assertEquals("files", env.get("STASIS_DISABLED_PLUGINS"), "plugins of the image this restart turns off");
         RestartOptions o2 = RestartOptionsTest.parse(Env.of(), "--ckptdir", "/new", "ckpt_a.dmtcp");
-        assertEquals("/new", ProgramEnvironment.forRestart(Map.of(), o2, SESSION).get("STASIS_CKPT_DIR"));
+        assertEquals("/new", ProgramEnvironment.forRestart(Map.of(), o2, SESSION, List.of()).get("STASIS_CKPT_DIR"));
     }
 }
