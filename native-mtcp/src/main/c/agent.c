@@ -267,6 +267,10 @@ static void fill_header(uint32_t gen, uint32_t peers)
     if (SX_SYS1(__NR_uname, &u) == 0) sx_copy_str(header.kernel, sizeof header.kernel, u.release);
     const char *enabled = getenv("STASIS_ENABLED_PLUGINS");
     if (enabled) sx_copy_str(header.plugins, sizeof header.plugins, enabled);
+    /* a restart without the restart script's variables finds the bundles here; a list too long
+     * for the field is left out rather than cut (the script still carries it) */
+    const char *bundles = getenv("STASIS_PLUGIN_BUNDLES");
+    if (bundles && sx_strlen(bundles) < sizeof header.bundles) sx_copy_str(header.bundles, sizeof header.bundles, bundles);
     sx_copy_str(header.libc, sizeof header.libc, gnu_get_libc_version());
     long n = SX_SYS3(__NR_readlink, "/proc/self/exe", header.exe, sizeof header.exe - 1);
     header.exe[n > 0 ? n : 0] = 0;

@@ -39,7 +39,8 @@ struct sx_image_header {
     char libc[64];
     char exe[1024];
     char plugins[1024];
-    char reserved2[1088];
+    char bundles[1024]; /* the launch's --with-plugin bundles, colon-separated (empty if too long) */
+    char reserved2[64];
 };
 _Static_assert(sizeof(struct sx_image_header) == SX_HEADER_SIZE, "header size");
 

@@ -114,12 +114,17 @@ public final class CommandPlugins implements AutoCloseable {
      * object's plugin host; closing either closes it.
      */
     PluginSetup setup(Env env, PluginFlags flags, List<String> withPlugin, boolean start) {
+        return setup(env, List.of(), flags, withPlugin, start);
+    }
+
+    /** The same for a restart: {@code imagePlugins} (the image's list) replaces the defaults. */
+    PluginSetup setup(Env env, List<String> imagePlugins, PluginFlags flags, List<String> withPlugin, boolean start) {
         load(withPlugin);
         PluginSetup.WithPlugins with = PluginSetup.WithPlugins.classify(withPlugin, cwd);
         List<SiteConfig> site = SiteConfig.load(home, env);
         if (host == null) {
             // Still resolved, so that a flag naming a plugin that is not there is an error.
-            EnabledSet set = EnabledSet.resolve(List.of(), site, env.vars(), flags, with.names());
+            EnabledSet set = EnabledSet.resolve(List.of(), imagePlugins, site, env.vars(), flags, with.names());
             return new PluginSetup(null, List.of(), List.of(), set);
         }
         List<String> names = new ArrayList<>(with.names());
@@ -127,8 +132,8 @@ public final class CommandPlugins implements AutoCloseable {
             plugins.stream().filter(x -> x.file().equals(p)).map(InstalledPlugin::name).findFirst()
                     .filter(n -> !names.contains(n)).ifPresent(names::add);
         }
-        EnabledSet set = EnabledSet.resolve(plugins.stream().map(InstalledPlugin::descriptor).toList(), site,
-                env.vars(), flags, names);
+        EnabledSet set = EnabledSet.resolve(plugins.stream().map(InstalledPlugin::descriptor).toList(),
+                imagePlugins, site, env.vars(), flags, names);
         if (start) {
             start(set.enabled().stream().map(PluginDescriptor::name).toList());
         }

@@ -16,7 +16,8 @@ import org.stasis.barrier.ScriptEnvironment;
  * Which installed plugins are enabled, and which layer decided each. Layers, each overriding the
  * ones before it:
  * <ol>
- *   <li>{@code default}: the bundle's {@code Stasis-Default-Enabled};</li>
+ *   <li>{@code default}: the bundle's {@code Stasis-Default-Enabled}; or, for a restart,
+ *       {@code image}: on exactly when the image lists the plugin (the computation ran with it);</li>
  *   <li>{@code site:<file>}: {@code plugin.<name> = on|off} lines of the installation's
  *       {@code etc/stasis.conf}, then of the file named by {@code STASIS_CONFIG};</li>
  *   <li>{@code env:<VAR>}: {@code DMTCP_<NAME>_PLUGIN}, then {@code STASIS_PLUGIN_<NAME>}, set to
@@ -65,6 +66,20 @@ public final class EnabledSet {
      */
     public static EnabledSet resolve(Collection<PluginDescriptor> installed, List<SiteConfig> site,
             Map<String, String> env, PluginFlags flags, List<String> withPlugins) {
+        return resolve(installed, List.of(), site, env, flags, withPlugins);
+    }
+
+    /**
+     * Resolves the enabled set of a restart: as {@link #resolve(Collection, List, Map, PluginFlags,
+     * List)}, but the first layer is the image's plugin list instead of the bundles' defaults,
+     * so that a plugin the launch turned on by flag is on again, and one it turned off stays off,
+     * unless the site or the environment now say otherwise.
+     *
+     * @param imagePlugins the plugins the image's header lists; empty (an image without the list)
+     *        keeps the defaults
+     */
+    public static EnabledSet resolve(Collection<PluginDescriptor> installed, List<String> imagePlugins,
+            List<SiteConfig> site, Map<String, String> env, PluginFlags flags, List<String> withPlugins) {
         Map<String, PluginDescriptor> byName = new LinkedHashMap<>();
         Map<String, PluginDecision> state = new LinkedHashMap<>();
         for (PluginDescriptor p : installed) {
@@ -72,7 +87,8 @@ public final class EnabledSet {
                 // PluginHost refuses duplicates before this; a second one here is a caller bug
                 throw new IllegalArgumentException("two installed plugins named " + p.name());
             }
-            state.put(p.name(), new PluginDecision(p, p.defaultEnabled(), "default"));
+            state.put(p.name(), imagePlugins.isEmpty() ? new PluginDecision(p, p.defaultEnabled(), "default")
+                    : new PluginDecision(p, imagePlugins.contains(p.name()), "image"));
         }
 
         for (SiteConfig c : site) {

@@ -79,6 +79,7 @@ public class InspectCommand implements Callable<Integer> {
         m.put("kernel", h.kernelRelease());
         m.put("glibc", h.glibcVersion());
         m.put("plugins", h.plugins());
+        m.put("bundles", h.bundles());
         m.put("compressed", h.compressed());
         Map<String, Object> counts = new LinkedHashMap<>();
         for (SectionType t : SectionType.values()) {
@@ -114,6 +115,9 @@ public class InspectCommand implements Callable<Integer> {
         line(sb, "Kernel", h.kernelRelease());
         line(sb, "glibc", h.glibcVersion());
         line(sb, "Plugins", h.plugins().isEmpty() ? "none" : String.join(", ", h.plugins()));
+        if (!h.bundles().isEmpty()) {
+            line(sb, "Bundles", String.join(", ", h.bundles()));
+        }
         StringBuilder sections = new StringBuilder();
         for (SectionType t : SectionType.values()) {
             if (s.count(t) > 0) {

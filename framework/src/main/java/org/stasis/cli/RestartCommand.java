@@ -200,7 +200,8 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         if (o.ckptDir() != null) {
             LaunchCommand.prepareDirectory(o.ckptDir(), "checkpoint directory");
         }
-        List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, image.header().plugins());
+        List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, image.header().plugins(),
+                image.header().bundles());
 
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
@@ -221,8 +222,15 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
      * launch.
      */
     static List<String> runPluginRestartHooks(CommandPlugins loaded, Env env, RestartOptions o,
-            List<String> imagePlugins) {
-        try (PluginSetup plugins = loaded.setup(env, PluginFlags.NONE, o.withPlugins(), true)) {
+            List<String> imagePlugins, List<String> imageBundles) {
+        // The launch's --with-plugin bundles, recorded in the image, for a restart without the
+        // restart script's STASIS_PLUGIN_BUNDLES (or --with-plugin) naming them again.
+        List<String> with = new ArrayList<>(o.withPlugins());
+        Path cwd = Path.of("").toAbsolutePath();
+        List<Path> given = with.stream().map(w -> cwd.resolve(w).normalize()).toList();
+        imageBundles.stream().filter(b -> !given.contains(Path.of(b).normalize()) && Files.exists(Path.of(b)))
+                .forEach(with::add);
+        try (PluginSetup plugins = loaded.setup(env, imagePlugins, PluginFlags.NONE, with, true)) {
             PluginHooks.reportProblems(plugins, o.quiet(), System.err);
             List<PluginDecision> off = RestartDisabled.of(imagePlugins, plugins.enabled());
             if (o.quiet() < 2) {

@@ -7,8 +7,10 @@ import java.util.List;
  * Plugins an image was checkpointed with that the restart's configuration disables (a site
  * turned one off, a user set {@code STASIS_PLUGIN_<NAME>=0}). Their native halves are in the
  * image's memory; the restorer tells the agent to stop calling them, so that the configuration
- * takes effect for a restart as it does for a launch. Plugins the restart does not know (a
- * --with-plugin bundle not given again) are left as they were.
+ * takes effect for a restart as it does for a launch. The restart's enabled set starts from the
+ * image's list ({@link EnabledSet}'s {@code image} layer), so only a site file, the environment
+ * or an option can turn one of them off. Plugins the restart does not know (a --with-plugin
+ * bundle not given again) are left as they were.
  */
 public final class RestartDisabled {
 

@@ -235,7 +235,7 @@ class PluginFrontEndTest {
         Env env = env("STASIS_PLUGIN_BUNDLES", gamma.toString());
         RestartCommand cmd = parsedRestart(env, "--gamma-level", "7", "ckpt_a.dmtcp", "--ckptdir", "/next");
         RestartOptions o = cmd.resolve(env, dir);
-        RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o, List.of());
+        RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o, List.of(), List.of());
         String images = List.of(dir.resolve("ckpt_a.dmtcp")).toString();
         assertEquals(List.of(
                 "counter onRestart " + images + " /next {--counter-start=0}",
@@ -260,7 +260,7 @@ class PluginFrontEndTest {
         RestartCommand cmd = parsedRestart(env, "--with-plugin", gamma.toString(), "ckpt_a.dmtcp");
         RestartOptions o = cmd.resolve(env, dir);
         CliException e = assertThrows(CliException.class,
-                () -> RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o, List.of()));
+                () -> RestartCommand.runPluginRestartHooks(cmd.loadedPlugins(), env, o, List.of(), List.of()));
         assertEquals("plugin gamma refused the restart: the test plugin gamma fails in onRestart", e.getMessage());
         assertEquals(CliException.FAILURE, e.exitCode());
         assertEquals(2, calls().size(), "counter ran first, then gamma refused: " + calls());

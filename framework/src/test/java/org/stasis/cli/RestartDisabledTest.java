@@ -24,6 +24,22 @@ class RestartDisabledTest {
     }
 
     @Test
+    void theImageListIsTheFirstLayerOfARestart() {
+        EnabledSet set = EnabledSet.resolve(INSTALLED, List.of("files", "ptrace"), List.of(), Map.of(),
+                PluginFlags.NONE, List.of());
+        assertTrue(set.decision("ptrace").enabled(), "launched with --ptrace: on again at restart");
+        assertEquals("image", set.decision("ptrace").layer());
+        assertEquals(List.of(), RestartDisabled.of(List.of("files", "ptrace"), set));
+        EnabledSet withoutFiles = EnabledSet.resolve(INSTALLED, List.of("ptrace"), List.of(), Map.of(),
+                PluginFlags.NONE, List.of());
+        assertTrue(!withoutFiles.decision("files").enabled(), "launched with --disable-files-plugin: stays off");
+        EnabledSet siteOff = EnabledSet.resolve(INSTALLED, List.of("files", "ptrace"), List.of(),
+                Map.of("STASIS_PLUGIN_PTRACE", "0"), PluginFlags.NONE, List.of());
+        assertEquals(List.of("ptrace"), RestartDisabled.of(List.of("files", "ptrace"), siteOff).stream()
+                .map(PluginDecision::name).toList());
+    }
+
+    @Test
     void aPluginStillEnabledOrNotInTheImageIsLeftAlone() {
         EnabledSet set = EnabledSet.resolve(INSTALLED, List.of(), Map.of(), PluginFlags.NONE, List.of());
         assertEquals(List.of(), RestartDisabled.of(List.of("files"), set));

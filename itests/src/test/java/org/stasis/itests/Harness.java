@@ -691,6 +691,18 @@ public final class Harness implements AutoCloseable {
   }
 
   /** Waits until {@code predicate} holds for the complete stdout lines of {@code bg}. */
+  /** Waits until {@code condition} holds (a file appears, a log gets a line); fails naming {@code what}. */
+  public void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what + "\nwork directory: "
+            + listing(dir));
+      }
+      sleep(50);
+    }
+  }
+
   public List<String> waitForOutput(Bg bg, Predicate<List<String>> predicate, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long exitedAt = -1;

@@ -3,6 +3,7 @@ package org.stasis.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,12 @@ class PluginEventsIT extends ItBase {
     assertEquals(RESTART_ORDER, events(first.restarted()), "restart events\n" + first.restarted().describe());
     assertTrue(first.restarted().errText().contains("[counter] RESTART generation=1 checkpoints=1"),
         "the counter was not read back from its image section\n" + first.restarted().describe());
+    assertTrue(first.restarted().errText().contains("[counter] restarting from 1 image(s)"),
+        "the Java half's onRestart did not run in dmtcp_restart\n" + first.restarted().describe());
+    // the coordinator's side: onCheckpointComplete of the Java half, once per completed generation
+    Path generations = h.dir().resolve("counter-generations.log");
+    h.waitUntil(() -> Harness.readQuietly(generations).contains("generation 1 of "), Duration.ofSeconds(30),
+        "the counter plugin's onCheckpointComplete for generation 1 (" + generations + ")");
 
     Harness.Result inspect = h.run(Duration.ofSeconds(60),
         List.of(Harness.bin("stasis").toString(), "inspect", h.image(count).toString()));
@@ -68,6 +75,8 @@ class PluginEventsIT extends ItBase {
         "the counter did not survive the second restart\n" + second.restarted().describe());
     assertConsecutive(Series.COUNT.values(second.restarted().lines()), "count after the second restart",
         second.restarted());
+    h.waitUntil(() -> Harness.readQuietly(generations).contains("generation 2 of "), Duration.ofSeconds(30),
+        "the counter plugin's onCheckpointComplete for generation 2 (" + generations + ")");
   }
 
   /** "plugin EVENT" for each event line the plugins printed, in order. */

@@ -55,6 +55,8 @@ public final class ImageFormat {
     public static final int LEN_EXE = 1024;
     public static final int OFF_PLUGINS = 1984;
     public static final int LEN_PLUGINS = 1024;
+    public static final int OFF_BUNDLES = 3008;
+    public static final int LEN_BUNDLES = 1024;
 
     /** The architecture name images of this machine carry ("x86_64"), from the JVM's os.arch. */
     public static String currentArchitecture() {

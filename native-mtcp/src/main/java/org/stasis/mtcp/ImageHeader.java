@@ -19,6 +19,8 @@ import java.util.List;
  * @param upid unique process id; names the image file
  * @param compid computation id
  * @param plugins enabled plugins, in order (empty list when none)
+ * @param bundles the plugin bundles the launch was given with --with-plugin (absolute paths),
+ *     so that a restart finds them again; empty when none or when they did not fit
  */
 public record ImageHeader(
         int formatVersion,
@@ -40,10 +42,12 @@ public record ImageHeader(
         String kernelRelease,
         String glibcVersion,
         String executable,
-        List<String> plugins) {
+        List<String> plugins,
+        List<String> bundles) {
 
     public ImageHeader {
         plugins = List.copyOf(plugins);
+        bundles = List.copyOf(bundles);
     }
 
     /** Whether memory sections may be LZ4-compressed. */
@@ -66,6 +70,7 @@ public record ImageHeader(
         }
         ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
         String plugins = cString(header, ImageFormat.OFF_PLUGINS, ImageFormat.LEN_PLUGINS);
+        String bundles = cString(header, ImageFormat.OFF_BUNDLES, ImageFormat.LEN_BUNDLES);
         return new ImageHeader(
                 b.getInt(ImageFormat.OFF_VERSION),
                 b.getInt(ImageFormat.OFF_HEADER_SIZE),
@@ -86,7 +91,11 @@ public record ImageHeader(
                 cString(header, ImageFormat.OFF_KERNEL, ImageFormat.LEN_KERNEL),
                 cString(header, ImageFormat.OFF_GLIBC, ImageFormat.LEN_GLIBC),
                 cString(header, ImageFormat.OFF_EXE, ImageFormat.LEN_EXE),
-                plugins.isEmpty() ? List.of() : Arrays.stream(plugins.split(":")).filter(s -> !s.isEmpty()).toList());
+                colonList(plugins), colonList(bundles));
+    }
+
+    private static List<String> colonList(String text) {
+        return text.isEmpty() ? List.of() : Arrays.stream(text.split(":")).filter(s -> !s.isEmpty()).toList();
     }
 
     /** A NUL-terminated (or NUL-padded) string field; a field without NUL uses its full width. */

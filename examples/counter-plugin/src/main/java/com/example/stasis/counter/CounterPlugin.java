@@ -1,5 +1,10 @@
 package com.example.stasis.counter;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.stasis.sdk.GenerationContext;
 import org.stasis.sdk.LaunchContext;
@@ -50,9 +55,16 @@ public final class CounterPlugin implements StasisPlugin {
         System.err.println("[counter] restarting from " + context.images().size() + " image(s)");
     }
 
+    /** Keeps a log of completed generations next to the images (the coordinator's output may go nowhere). */
     @Override
     public void onCheckpointComplete(GenerationContext context) {
-        System.err.println("[counter] generation " + context.generation() + " of " + context.computationId()
-                + " is complete");
+        Path log = context.checkpointDir().resolve("counter-generations.log");
+        String line = "generation " + context.generation() + " of " + context.computationId() + ": "
+                + context.images().size() + " image(s)\n";
+        try {
+            Files.writeString(log, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + log, e);
+        }
     }
 }
