@@ -187,10 +187,13 @@ static int hello(int restart, const char *image)
     sx_msg_kv(&b, "compid", restart ? sx_agent.compid : "");
     sx_msg_kvi(&b, "peers", restart ? (long)header.peers : 0);
     sx_msg_kv(&b, "image", image ? image : "");
-    /* For the coordinator's front end, verbatim from the launch: the Java halves to call when a
-     * generation completes, and the plugins' variables for the restart script. */
+    /* For the coordinator's front end, verbatim from the launch: the enabled plugins and the
+     * --with-plugin bundles (whose Java halves it calls when a generation completes), and the
+     * plugins' variables for the restart script. */
     const char *bundles = getenv("STASIS_PLUGIN_BUNDLES");
     const char *script_env = getenv("STASIS_SCRIPT_ENV");
+    const char *plugins = getenv("STASIS_ENABLED_PLUGINS");
+    sx_msg_kv(&b, "plugins", plugins ? plugins : "");
     sx_msg_kv(&b, "bundles", bundles ? bundles : "");
     sx_msg_kv(&b, "script_env", script_env ? script_env : "");
     if (sx_coord_send(sx_agent.coord_fd, &b) < 0) return -1;

@@ -13,14 +13,17 @@ import java.util.Objects;
  * @param images the images, absolute, in worker order
  * @param bundles the plugin bundles the generation's workers announced in their HELLO
  *        ({@code bundles}), without repeats, in worker order
+ * @param plugins the plugins enabled in the generation's workers ({@code plugins} of their
+ *        HELLO), without repeats, in plugin order
  */
 public record CompletedGeneration(String compid, int generation, Path ckptDir, List<Path> images,
-        List<Path> bundles) {
+        List<Path> bundles, List<String> plugins) {
 
     public CompletedGeneration {
         Objects.requireNonNull(compid, "compid");
         Objects.requireNonNull(ckptDir, "ckptDir");
         images = List.copyOf(images);
         bundles = List.copyOf(bundles);
+        plugins = List.copyOf(plugins);
     }
 }

@@ -306,7 +306,7 @@ final class CoordinatorKernel {
         Map<String, String> scriptEnv = scriptEnvironment(participants);
         List<Path> bundles = bundles(participants);
         writeRestartScript(images, scriptEnv, bundles);
-        tellListener(images, bundles);
+        tellListener(images, bundles, pluginNames(participants));
         finishWaiters(CheckpointResult.success(generation, images, run.elapsedMillis()));
         if (settings.exitAfterCkpt()) {
             killWorkers("--exit-after-ckpt");
@@ -359,11 +359,19 @@ final class CoordinatorKernel {
         return all;
     }
 
-    private void tellListener(List<String> images, List<Path> bundles) {
+    private static List<String> pluginNames(List<WorkerSession> participants) {
+        List<String> all = new ArrayList<>();
+        for (WorkerSession w : participants) {
+            w.hello().plugins().stream().filter(p -> !all.contains(p)).forEach(all::add);
+        }
+        return all;
+    }
+
+    private void tellListener(List<String> images, List<Path> bundles, List<String> plugins) {
         Path dir = settings.ckptDir().toAbsolutePath().normalize();
         List<Path> absolute = images.stream().map(i -> dir.resolve(i).normalize()).toList();
         try {
-            listener.generationCompleted(new CompletedGeneration(compid, generation, dir, absolute, bundles));
+            listener.generationCompleted(new CompletedGeneration(compid, generation, dir, absolute, bundles, plugins));
         } catch (RuntimeException e) {
             log.warn("generation {} is complete but its listener failed", generation, e);
         }

@@ -11,6 +11,7 @@ import java.util.Map;
 /**
  * What a worker says about itself in its HELLO (protocol.md, "Worker HELLO").
  *
+ * @param plugins the plugins enabled for the worker, in plugin order
  * @param bundles absolute plugin bundle paths the worker's launch was given, in order
  * @param scriptEnv variables its launch's plugins want the restart script to export, in order
  */
@@ -24,10 +25,12 @@ record WorkerHello(
         String compid,
         int peers,
         String image,
+        List<String> plugins,
         List<Path> bundles,
         Map<String, String> scriptEnv) {
 
     WorkerHello {
+        plugins = List.copyOf(plugins);
         bundles = List.copyOf(bundles);
         // Map.copyOf would lose the order the plugins gave, which the script keeps.
         scriptEnv = Collections.unmodifiableMap(new LinkedHashMap<>(scriptEnv));
@@ -53,8 +56,23 @@ record WorkerHello(
                 compid,
                 restart ? number(hello, "peers") : 0,
                 hello.get("image", ""),
+                plugins(hello.get("plugins", "")),
                 bundles(hello.get("bundles", "")),
                 scriptEnv(hello.get("script_env", "")));
+    }
+
+    private static List<String> plugins(String value) throws ProtocolException {
+        List<String> out = new ArrayList<>();
+        for (String name : value.split(":")) {
+            if (name.isEmpty() || out.contains(name)) {
+                continue;
+            }
+            if (!name.matches("[a-z][a-z0-9-]*")) {
+                throw new ProtocolException("plugins: '" + name + "' is not a plugin name");
+            }
+            out.add(name);
+        }
+        return out;
     }
 
     private static List<Path> bundles(String value) throws ProtocolException {

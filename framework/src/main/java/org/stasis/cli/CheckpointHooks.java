@@ -19,12 +19,12 @@ import org.stasis.sdk.StasisPlugin;
 
 /**
  * The coordinator's plugin side: calls {@link StasisPlugin#onCheckpointComplete} of the plugins
- * whose bundles the workers announced, after each completed generation.
+ * the workers announced, after each completed generation: the installation's plugins that are
+ * enabled in them ({@code plugins} of their HELLO) and their {@code --with-plugin} bundles.
  *
  * <p>The bundles are loaded into a plugin host of the coordinator's own when the first
- * generation that announces some completes (a coordinator whose processes use no
- * {@code --with-plugin} bundle never starts Felix), and stay loaded; bundles announced later are
- * added. Everything runs on one thread of its own, never on the coordinator's event loop, so a
+ * generation that announces some completes (a coordinator whose processes use no plugin never
+ * starts Felix), and stay loaded; bundles announced later are added. Everything runs on one thread of its own, never on the coordinator's event loop, so a
  * slow plugin delays only the next generation's hooks. Failures are logged and reported to
  * {@code status} through {@code report}; they never stop the coordinator.
  */
@@ -41,6 +41,7 @@ final class CheckpointHooks implements GenerationListener, AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 60;
 
     private final Path tmp;
+    private final List<Path> installation;
     private final Report report;
     private final ExecutorService worker;
 
@@ -53,10 +54,13 @@ final class CheckpointHooks implements GenerationListener, AutoCloseable {
 
     /**
      * @param tmp where the plugin host's cache goes
+     * @param installation the installation's bundle files (bundles/), whose plugins are called
+     *     when the workers name them as enabled
      * @param report receives each generation's outcome (e.g. the coordinator's hookOutcome)
      */
-    CheckpointHooks(Path tmp, Report report) {
+    CheckpointHooks(Path tmp, List<Path> installation, Report report) {
         this.tmp = Objects.requireNonNull(tmp, "tmp");
+        this.installation = List.copyOf(installation);
         this.report = Objects.requireNonNull(report, "report");
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "stasis-plugin-hooks");
@@ -77,9 +81,14 @@ final class CheckpointHooks implements GenerationListener, AutoCloseable {
 
     private void run(CompletedGeneration g) {
         List<String> errors = new ArrayList<>();
-        if (!g.bundles().isEmpty()) {
+        List<Path> wanted = new ArrayList<>();
+        if (!g.plugins().isEmpty()) {
+            wanted.addAll(installation);
+        }
+        g.bundles().stream().filter(b -> !wanted.contains(b)).forEach(wanted::add);
+        if (!wanted.isEmpty()) {
             try {
-                load(g.bundles());
+                load(wanted);
                 call(g, errors);
             } catch (RuntimeException e) {
                 String why = "plugins not called: " + LocalCoordinatorOps.describe(e);
@@ -127,6 +136,12 @@ final class CheckpointHooks implements GenerationListener, AutoCloseable {
         Map<String, StasisPlugin> services = host.services();
         GenerationContext ctx = new GenerationContext(g.compid(), g.generation(), imageDir(g), g.images());
         Map<String, StasisPlugin> mine = new LinkedHashMap<>();
+        for (String name : g.plugins()) {
+            StasisPlugin s = loaded.containsValue(name) ? services.get(name) : null;
+            if (s != null) {
+                mine.put(name, s);
+            }
+        }
         for (Path b : g.bundles()) {
             String name = loaded.get(b);
             StasisPlugin s = name == null ? null : services.get(name);

@@ -10,6 +10,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -146,7 +147,11 @@ public class CoordinatorCommand implements Callable<Integer> {
                 s.exitOnLast(), s.exitAfterCkpt(), Installation.homeOrNull(), null);
         // The hooks report to the coordinator they listen to, so it is handed to them once it exists.
         AtomicReference<Coordinator> self = new AtomicReference<>();
-        CheckpointHooks hooks = new CheckpointHooks(s.tmpDir(), (g, error) -> self.get().hookOutcome(g, error));
+        Path home = Installation.homeOrNull();
+        List<Path> installed = home == null ? List.of()
+                : PluginCatalog.installationBundles(Installation.bundles(home));
+        CheckpointHooks hooks = new CheckpointHooks(s.tmpDir(), installed,
+                (g, error) -> self.get().hookOutcome(g, error));
         Coordinator coordinator = new Coordinator(config, hooks);
         self.set(coordinator);
         int bound;

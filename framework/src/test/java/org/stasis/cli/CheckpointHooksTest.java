@@ -27,7 +27,7 @@ class CheckpointHooksTest {
     private final BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
 
     private CheckpointHooks hooks() {
-        return new CheckpointHooks(dir.resolve("tmp"), (g, e) -> outcomes.add(new Outcome(g, e)));
+        return new CheckpointHooks(dir.resolve("tmp"), List.of(), (g, e) -> outcomes.add(new Outcome(g, e)));
     }
 
     private Outcome next() throws InterruptedException {
@@ -38,7 +38,7 @@ class CheckpointHooksTest {
 
     private CompletedGeneration generation(int g, List<Path> bundles) {
         return new CompletedGeneration("cid", g, dir.resolve("coord"),
-                List.of(dir.resolve("ck/a.dmtcp"), dir.resolve("ck/b.dmtcp")), bundles);
+                List.of(dir.resolve("ck/a.dmtcp"), dir.resolve("ck/b.dmtcp")), bundles, List.of());
     }
 
     @Test
@@ -69,6 +69,25 @@ class CheckpointHooksTest {
     }
 
     @Test
+    void installedPluginsAreCalledWhenTheWorkersNameThemEnabled() throws Exception {
+        Path record = dir.resolve("calls.txt");
+        Path on = TestBundles.jar(dir.resolve("on.jar"), TestBundles.plugin("on", true,
+                "Test-Record", record.toString()));
+        Path off = TestBundles.jar(dir.resolve("off.jar"), TestBundles.plugin("off", true,
+                "Test-Record", record.toString()));
+        try (CheckpointHooks h = new CheckpointHooks(dir.resolve("tmp"), List.of(on, off),
+                (g, e) -> outcomes.add(new Outcome(g, e)))) {
+            h.generationCompleted(new CompletedGeneration("cid", 1, dir.resolve("coord"),
+                    List.of(dir.resolve("ck/a.dmtcp")), List.of(), List.of("on")));
+            assertEquals(new Outcome(1, ""), next());
+            List<String> calls = Files.readAllLines(record).stream()
+                    .filter(l -> l.contains("onCheckpointComplete")).toList();
+            assertEquals(1, calls.size(), calls.toString());
+            assertTrue(calls.get(0).startsWith("on onCheckpointComplete cid 1 "), calls.toString());
+        }
+    }
+
+    @Test
     void generationsWithoutBundlesStartNothing() throws Exception {
         try (CheckpointHooks h = hooks()) {
             h.generationCompleted(generation(1, List.of()));
@@ -81,7 +100,7 @@ class CheckpointHooksTest {
     void imagesDirectoryIsTheirsWhenShared() {
         assertEquals(dir.resolve("ck"), CheckpointHooks.imageDir(generation(1, List.of())));
         CompletedGeneration spread = new CompletedGeneration("cid", 1, dir.resolve("coord"),
-                List.of(dir.resolve("x/a.dmtcp"), dir.resolve("y/b.dmtcp")), List.of());
+                List.of(dir.resolve("x/a.dmtcp"), dir.resolve("y/b.dmtcp")), List.of(), List.of());
         assertEquals(dir.resolve("coord"), CheckpointHooks.imageDir(spread));
     }
 
