@@ -8,8 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
 
 /** {@code stasis plugins}: what checkpointing capabilities this installation has. */
 @Command(name = "plugins",
@@ -18,7 +20,11 @@ import picocli.CommandLine.Option;
             "--with-plugin, with its version, whether it is enabled, and the layer that decided it:",
             "default, site:<file> (etc/stasis.conf or $STASIS_CONFIG), env:<VARIABLE>",
             "(STASIS_PLUGIN_<NAME> or DMTCP_<NAME>_PLUGIN), flag:<flag> or with-plugin.",
-            "Bundles that cannot be loaded are listed with the reason."},
+            "Bundles that cannot be loaded are listed with the reason.",
+            "",
+            "Launch's plugin flags (--ptrace, --rm, --disable-<name>-plugin, --disable-all-plugins, ...)",
+            "may follow: the list is then what 'dmtcp_launch' with those flags would enable."},
+        customSynopsis = "stasis plugins [--json] [--with-plugin PLUGINS] [launch plugin flags...]",
         sortOptions = false, versionProvider = VersionProvider.class)
 public class PluginsCommand implements Callable<Integer> {
 
@@ -33,6 +39,10 @@ public class PluginsCommand implements Callable<Integer> {
     @Option(names = "--help", usageHelp = true, description = "Print this message and exit.")
     boolean help;
 
+    /** Launch's plugin flags, parsed by launch's own parser so that both read them alike. */
+    @Unmatched
+    List<String> launchFlags = new ArrayList<>();
+
     @Override
     public Integer call() {
         Env env = Env.system();
@@ -42,11 +52,37 @@ public class PluginsCommand implements Callable<Integer> {
         List<String> with = list == null ? List.of()
                 : Arrays.stream(list.split(":")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         Path tmp = ConnectionOptions.tmpDir(null, env, cwd);
-        try (PluginSetup setup = PluginSetup.load(home, env, cwd, tmp, PluginFlags.NONE, with, false)) {
+        try (PluginSetup setup = PluginSetup.load(home, env, cwd, tmp, launchPluginFlags(env, cwd), with, false)) {
             System.out.print(json ? Json.write(toJson(setup, builtinStatus(home))) + "\n"
                     : table(setup, builtinStatus(home)));
         }
         return 0;
+    }
+
+    /**
+     * The plugin flags of {@code dmtcp_launch <launchFlags> true}, read by launch's own parser;
+     * anything else than a plugin flag is refused.
+     */
+    PluginFlags launchPluginFlags(Env env, Path cwd) {
+        if (launchFlags.isEmpty()) {
+            return PluginFlags.NONE;
+        }
+        CommandLine launch = Cli.build("dmtcp_launch", new PluginSources(null, Env.of(), cwd));
+        List<String> args = new ArrayList<>(launchFlags);
+        args.add("true");
+        try {
+            launch.parseArgs(args.toArray(String[]::new));
+            LaunchCommand cmd = launch.getCommand();
+            PluginFlags flags = PluginFlags.of(cmd.resolve(env, cwd));
+            int given = (int) launchFlags.stream().filter(f -> f.startsWith("--")).count();
+            if (flags.settings().size() + (flags.disableAll() ? 1 : 0) < given) {
+                throw CliException.usage("takes launch's plugin flags only, not "
+                        + String.join(" ", launchFlags));
+            }
+            return flags;
+        } catch (CommandLine.ParameterException e) {
+            throw CliException.usage(e.getMessage());
+        }
     }
 
     /** The built-in capture's state: present unless the installation lacks its native files. */

@@ -110,6 +110,10 @@ class EnablingLayersTest {
         assertEquals(List.of("modify-env", "ptrace"), launched.services());
         assertEquals(List.of("files off flag:--disable-files-plugin", "modify-env on default", "ptrace on default"),
                 decisions(launched.report()), launched.report().json());
+        // and 'stasis plugins' given the same flag says the same
+        PluginsReport listed = StasisCli.plugins(installation.home(), work, Map.of("STASIS_PLUGIN_FILES", "1"),
+                "--disable-files-plugin");
+        assertEquals(decisions(launched.report()), decisions(listed), listed.json());
     }
 
     @Test

@@ -80,7 +80,9 @@ final class StasisCli {
     }
 
     /** {@code stasis plugins --json}, read back. */
-    static PluginsReport plugins(Path home, Path workDir, Map<String, String> env) {
-        return PluginsReport.parse(run(home, workDir, env, "plugins", "--json").requireSuccess().out());
+    static PluginsReport plugins(Path home, Path workDir, Map<String, String> env, String... launchFlags) {
+        List<String> args = new ArrayList<>(List.of("plugins", "--json"));
+        args.addAll(List.of(launchFlags));
+        return PluginsReport.parse(run(home, workDir, env, args.toArray(String[]::new)).requireSuccess().out());
     }
 }
