@@ -140,7 +140,8 @@ public final class Cli {
         }
         try (CommandPlugins plugins = command.loadedPlugins()) {
             plugins.prepare(target.getCommandSpec(),
-                    command.withPluginsBeforeParsing(targetArgs, target.getCommandSpec(), sources.env()));
+                    command.withPluginsBeforeParsing(targetArgs, target.getCommandSpec(), sources.env()),
+                    command.flagsBeforeParsing(targetArgs, target.getCommandSpec(), sources.env()), sources.env());
             return cl.execute(args);
         } catch (CliException e) {
             // Loading failed before picocli took over: reported as its handler would.

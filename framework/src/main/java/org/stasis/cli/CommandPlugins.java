@@ -13,8 +13,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * once the parsed flags are known.
  *
  * <p>Felix is started only when there is a bundle to load: a launch or restart without plugins
- * costs nothing. To collect options every loaded plugin is started, enabled or not (the enabled
- * set depends on flags not parsed yet); only enabled plugins' hooks are ever called.
+ * costs nothing. Only enabled plugins are started: before parsing, the enabled set is worked out
+ * from the layers already known and the plugin flags read ahead of the parse, and the options
+ * are those of the plugins it enables; after parsing, a plugin the final set enables as well is
+ * started then, one it disables is never called.
  *
  * <p>One command on one thread; closing stops the host (idempotent).
  */
@@ -31,6 +33,8 @@ public final class CommandPlugins implements AutoCloseable {
     private PluginHost host;
     private boolean loaded;
     private PluginOptionSet options = PluginOptionSet.NONE;
+    /** The enabled set worked out before parsing; null before {@link #prepare} or without plugins. */
+    private EnabledSet early;
 
     /**
      * @param home the installation, or null
@@ -56,12 +60,17 @@ public final class CommandPlugins implements AutoCloseable {
      *
      * @throws CliException when a {@code --with-plugin} bundle does not load
      */
-    void prepare(CommandSpec spec, List<String> withPlugin) {
+    void prepare(CommandSpec spec, List<String> withPlugin, PluginFlags flags, Env env) {
         load(withPlugin);
         if (host == null) {
             return;
         }
-        start(plugins.stream().map(InstalledPlugin::name).toList());
+        try {
+            early = resolve(env, List.of(), flags, withPlugin);
+        } catch (CliException e) {
+            return; // a bad layer is reported by the real resolution, after parsing
+        }
+        start(early.enabled().stream().map(PluginDescriptor::name).toList());
         Set<String> taken = new HashSet<>(spec.optionsMap().keySet());
         taken.addAll(spec.negatedOptionsMap().keySet());
         PluginOptionSet.Collected c = PluginOptionSet.collect(host.services(), taken);
@@ -71,6 +80,18 @@ public final class CommandPlugins implements AutoCloseable {
             optionProblems.add(new PluginProblem(p.file(), p.origin(), p.file() + ": " + message));
         });
         options.addTo(spec);
+    }
+
+    /**
+     * The loaded plugin that {@code option} ({@code --<plugin>-...}) belongs to, when that plugin
+     * was left disabled before parsing (so its options are not in the model), with what decided.
+     */
+    public java.util.Optional<PluginDecision> disabledOwner(String option) {
+        if (early == null) {
+            return java.util.Optional.empty();
+        }
+        return early.decisions().stream().filter(d -> !d.enabled() && option.startsWith("--" + d.name() + "-"))
+                .findFirst();
     }
 
     /** The options of the loaded plugins (none before {@link #prepare}). */
@@ -120,26 +141,29 @@ public final class CommandPlugins implements AutoCloseable {
     /** The same for a restart: {@code imagePlugins} (the image's list) replaces the defaults. */
     PluginSetup setup(Env env, List<String> imagePlugins, PluginFlags flags, List<String> withPlugin, boolean start) {
         load(withPlugin);
-        PluginSetup.WithPlugins with = PluginSetup.WithPlugins.classify(withPlugin, cwd);
-        List<SiteConfig> site = SiteConfig.load(home, env);
+        EnabledSet set = resolve(env, imagePlugins, flags, withPlugin);
         if (host == null) {
-            // Still resolved, so that a flag naming a plugin that is not there is an error.
-            EnabledSet set = EnabledSet.resolve(List.of(), imagePlugins, site, env.vars(), flags, with.names());
             return new PluginSetup(null, List.of(), List.of(), set);
         }
-        List<String> names = new ArrayList<>(with.names());
-        for (Path p : with.paths()) {
-            plugins.stream().filter(x -> x.file().equals(p)).map(InstalledPlugin::name).findFirst()
-                    .filter(n -> !names.contains(n)).ifPresent(names::add);
-        }
-        EnabledSet set = EnabledSet.resolve(plugins.stream().map(InstalledPlugin::descriptor).toList(),
-                imagePlugins, site, env.vars(), flags, names);
         if (start) {
             start(set.enabled().stream().map(PluginDescriptor::name).toList());
         }
         List<PluginProblem> problems = new ArrayList<>(host.problems());
         problems.addAll(optionProblems);
         return new PluginSetup(host, plugins, problems, set);
+    }
+
+    /** The enabled set over the loaded plugins (with none loaded, still resolved: a flag naming a missing plugin is an error). */
+    private EnabledSet resolve(Env env, List<String> imagePlugins, PluginFlags flags, List<String> withPlugin) {
+        PluginSetup.WithPlugins with = PluginSetup.WithPlugins.classify(withPlugin, cwd);
+        List<SiteConfig> site = SiteConfig.load(home, env);
+        List<String> names = new ArrayList<>(with.names());
+        for (Path p : with.paths()) {
+            plugins.stream().filter(x -> x.file().equals(p)).map(InstalledPlugin::name).findFirst()
+                    .filter(n -> !names.contains(n)).ifPresent(names::add);
+        }
+        return EnabledSet.resolve(plugins.stream().map(InstalledPlugin::descriptor).toList(), imagePlugins, site,
+                env.vars(), flags, names);
     }
 
     private void start(List<String> names) {

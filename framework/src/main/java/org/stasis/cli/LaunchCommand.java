@@ -180,6 +180,28 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
         return PluginArgs.entries(given != null ? given : env.get("DMTCP_PLUGIN"));
     }
 
+    /**
+     * The plugin flags among the launch options before the program, parsed by a launch parser
+     * without plugins (the real parse, later, reports any error).
+     */
+    @Override
+    public PluginFlags flagsBeforeParsing(List<String> args, CommandSpec spec, Env env) {
+        List<String> options = new ArrayList<>(PluginArgs.knownOptions(args, spec));
+        if (options.isEmpty()) {
+            return PluginFlags.NONE;
+        }
+        options.add("true");
+        Path cwd = Path.of("").toAbsolutePath();
+        picocli.CommandLine plain = Cli.build("dmtcp_launch", new PluginSources(null, Env.of(), cwd));
+        try {
+            plain.parseArgs(options.toArray(String[]::new));
+            LaunchCommand parsed = plain.getCommand();
+            return PluginFlags.of(parsed.resolve(env, cwd));
+        } catch (picocli.CommandLine.ParameterException | CliException e) {
+            return PluginFlags.NONE;
+        }
+    }
+
     /** Resolves options, environment variables and defaults; pure apart from reading nothing. */
     public LaunchOptions resolve(Env env, Path cwd) {
         ImageOptions im = image == null ? new ImageOptions() : image;
@@ -204,6 +226,11 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
         for (String u : unmatched) {
             Matcher m = DISABLE_PLUGIN.matcher(u);
             if (!m.matches()) {
+                String option = u.contains("=") ? u.substring(0, u.indexOf('=')) : u;
+                PluginDecision owner = loadedPlugins.disabledOwner(option).orElse(null);
+                if (owner != null) {
+                    throw PluginOptionValues.refusal(option, owner);
+                }
                 // A ParameterException here gets the same one-line message and usage as a parse error.
                 throw new UnmatchedArgumentException(spec.commandLine(), List.of(u));
             }

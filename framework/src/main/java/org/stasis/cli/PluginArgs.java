@@ -54,6 +54,32 @@ final class PluginArgs {
         return found;
     }
 
+    /**
+     * The options (with their values) that {@code args} give before the program, limited to
+     * those {@code spec} knows and {@code --disable-<name>-plugin}: what decides the plugin flags
+     * before the plugins' own options are part of the model. Read as {@link #withPlugin} reads.
+     */
+    static List<String> knownOptions(List<String> args, CommandSpec spec) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--") || !a.startsWith("-") || a.length() == 1) {
+                break;
+            }
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            OptionSpec o = spec.findOption(name);
+            if (o != null) {
+                out.add(a);
+                if (!a.contains("=") && o.arity().min() > 0 && i + 1 < args.size()) {
+                    out.add(args.get(++i));
+                }
+            } else if (a.matches("--disable-[a-z][a-z0-9-]*-plugin")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
     /** The entries of a colon-separated list, trimmed, without empty ones. */
     static List<String> entries(String list) {
         if (list == null) {

@@ -18,4 +18,12 @@ interface PluginCommand {
      * arguments, ask for, read before they are parsed.
      */
     List<String> withPluginsBeforeParsing(List<String> args, CommandSpec spec, Env env);
+
+    /**
+     * The plugin flags that {@code args} give, read before they are parsed, so that only the
+     * plugins they leave enabled are started; none by default.
+     */
+    default PluginFlags flagsBeforeParsing(List<String> args, CommandSpec spec, Env env) {
+        return PluginFlags.NONE;
+    }
 }

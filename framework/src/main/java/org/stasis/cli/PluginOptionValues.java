@@ -56,10 +56,13 @@ public record PluginOptionValues(PluginOptionSet declared, Map<String, Map<Strin
             if (d == null || d.enabled()) {
                 continue;
             }
-            String option = e.getValue().keySet().iterator().next();
-            throw CliException.usage("option " + option + " belongs to plugin " + e.getKey() + ", which is "
-                    + disabledBy(d));
+            throw refusal(e.getValue().keySet().iterator().next(), d);
         }
+    }
+
+    /** The usage error for an option of a plugin that {@code d} disables. */
+    static CliException refusal(String option, PluginDecision d) {
+        return CliException.usage("option " + option + " belongs to plugin " + d.name() + ", which is " + disabledBy(d));
     }
 
     private static String disabledBy(PluginDecision d) {

@@ -85,7 +85,8 @@ class PluginFrontEndTest {
         CommandLine cl = Cli.build("dmtcp_launch", sources(env));
         LaunchCommand cmd = cl.getCommand();
         cmd.loadedPlugins().prepare(cl.getCommandSpec(),
-                cmd.withPluginsBeforeParsing(List.of(args), cl.getCommandSpec(), env));
+                cmd.withPluginsBeforeParsing(List.of(args), cl.getCommandSpec(), env),
+                cmd.flagsBeforeParsing(List.of(args), cl.getCommandSpec(), env), env);
         cl.parseArgs(args);
         return cmd;
     }
@@ -94,7 +95,8 @@ class PluginFrontEndTest {
         CommandLine cl = Cli.build("dmtcp_restart", sources(env));
         RestartCommand cmd = cl.getCommand();
         cmd.loadedPlugins().prepare(cl.getCommandSpec(),
-                cmd.withPluginsBeforeParsing(List.of(args), cl.getCommandSpec(), env));
+                cmd.withPluginsBeforeParsing(List.of(args), cl.getCommandSpec(), env),
+                cmd.flagsBeforeParsing(List.of(args), cl.getCommandSpec(), env), env);
         cl.parseArgs(args);
         return cmd;
     }
@@ -120,7 +122,7 @@ class PluginFrontEndTest {
         assertFalse(restart.out().contains("gamma"), "not given to this restart");
 
         Run disabled = run(env("STASIS_PLUGIN_COUNTER", "0"), "stasis", "launch", "--help");
-        assertTrue(disabled.out().contains("--counter-start=N"), "installed but disabled: still listed");
+        assertFalse(disabled.out().contains("--counter-start=N"), "a disabled plugin is not started, so not asked");
         assertTrue(calls().isEmpty(), "help calls no hook: " + calls());
     }
 
@@ -176,13 +178,28 @@ class PluginFrontEndTest {
     }
 
     @Test
+    void onlyEnabledPluginsAreStarted() throws IOException {
+        installCounter();
+        Env env = env();
+        LaunchCommand off = parsedLaunch(env, "--disable-counter-plugin", "./prog");
+        LaunchOptions o = off.resolve(env, dir);
+        try (PluginSetup s = off.loadedPlugins().setup(env, PluginFlags.of(o), o.withPlugins(), true)) {
+            assertFalse(s.active().contains("counter"), "disabled by a flag read before parsing: " + s.active());
+        }
+        LaunchCommand on = parsedLaunch(env, "./prog", "--disable-counter-plugin");
+        LaunchOptions o2 = on.resolve(env, dir);
+        try (PluginSetup s = on.loadedPlugins().setup(env, PluginFlags.of(o2), o2.withPlugins(), true)) {
+            assertTrue(s.active().contains("counter"), "after the program the flag is the program's: " + s.active());
+        }
+    }
+
+    @Test
     void optionOfADisabledPluginIsRefused() throws IOException {
         installCounter();
         Env env = env();
         LaunchCommand cmd = parsedLaunch(env, "--disable-counter-plugin", "--counter-start", "5", "./prog");
-        LaunchOptions o = cmd.resolve(env, dir);
-        CliException e = assertThrows(CliException.class,
-                () -> LaunchCommand.runPluginLaunchHooks(cmd.loadedPlugins(), env, o));
+        // the plugin is never started, so its options are not in the model: refused while resolving
+        CliException e = assertThrows(CliException.class, () -> cmd.resolve(env, dir));
         assertEquals("option --counter-start belongs to plugin counter, which is disabled by --disable-counter-plugin",
                 e.getMessage());
         assertTrue(calls().isEmpty(), calls().toString());
