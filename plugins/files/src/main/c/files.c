@@ -7,15 +7,29 @@
  * error stay those of the restart, like a shell's redirections. Kinds not handled yet (sockets,
  * eventfd, epoll, ...) are named in a warning and left closed.
  *
+ * Files at restart (docs/architecture.md, "Open files at restart"):
+ *  - a file open for writing is cut back to its size at the checkpoint if it grew (what was
+ *    written after the checkpoint belongs to the run that was abandoned; the restarted program
+ *    writes it again); one that is now shorter was changed by someone else: the restart is
+ *    refused;
+ *  - a file open only for reading is reopened as it is, with a warning if its size changed;
+ *  - a file that is gone or cannot be opened any more refuses the restart, naming the file and
+ *    the process: never a silently different file;
+ *  - a file deleted while open is saved in this plugin's image section (up to 16 MiB in all)
+ *    and comes back at restart as an unlinked file with the same contents and offset.
+ *
  * Hooks run on the agent's checkpoint thread while the program's threads are stopped, maybe
  * inside libc holding its locks: only system-call wrappers here (no stdio, no malloc). */
 #define _GNU_SOURCE
 #include <stasis/plugin.h>
 
 #include <dirent.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +43,9 @@ struct fdrec {
     int fd, kind, flags, fdflags;
     uint64_t inode;
     int64_t offset;
+    int64_t size;    /* regular files: size at the checkpoint */
+    uint32_t mode;   /* st_mode at the checkpoint */
+    int deleted;     /* unlinked while open: contents saved in the section */
     uint32_t data_off, data_len; /* drained bytes of a pipe read end, in drained[] */
     char path[512];
 };
@@ -140,6 +157,75 @@ static int drain(struct fdrec *r, char *err, size_t errlen)
     return full ? -1 : 0;
 }
 
+/* ---- files deleted while open: their contents travel in the image section ---- */
+
+#define SECTION_CAP (16u << 20)
+#define SECTION_MAGIC 0x44454c46u /* "FLED" */
+
+struct saved_head {
+    uint32_t magic, count;
+};
+struct saved_file {
+    int32_t fd;
+    uint32_t reserved;
+    uint64_t len;
+};
+
+static int append(char *err, size_t errlen, const char *a, const char *b, const char *c)
+{
+    size_t n = 0;
+    const char *parts[] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        size_t k = parts[i] ? strlen(parts[i]) : 0;
+        if (n + k >= errlen) k = errlen - 1 - n;
+        memcpy(err + n, parts[i], k);
+        n += k;
+    }
+    err[n] = 0;
+    return -1;
+}
+
+static int save_deleted(char *err, size_t errlen)
+{
+    uint64_t total = sizeof(struct saved_head);
+    uint32_t count = 0;
+    for (int i = 0; i < nrecs; i++) {
+        if (!recs[i].deleted) continue;
+        total += sizeof(struct saved_file) + (uint64_t)recs[i].size;
+        count++;
+    }
+    if (!count) return 0;
+    if (total > SECTION_CAP)
+        return append(err, errlen, "files deleted while open hold more than 16 MiB (", recs[0].path,
+                      ", ...): too much to save in the image");
+    size_t map = (total + 4095) & ~(size_t)4095;
+    uint8_t *buf = mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) return append(err, errlen, "no memory to save the files deleted while open", 0, 0);
+    struct saved_head head = {SECTION_MAGIC, count};
+    memcpy(buf, &head, sizeof head);
+    uint64_t at = sizeof head;
+    int r = 0;
+    for (int i = 0; i < nrecs && r == 0; i++) {
+        if (!recs[i].deleted) continue;
+        struct saved_file f = {recs[i].fd, 0, (uint64_t)recs[i].size};
+        memcpy(buf + at, &f, sizeof f);
+        at += sizeof f;
+        uint64_t done = 0;
+        while (done < f.len) {
+            ssize_t got = pread(recs[i].fd, buf + at + done, f.len - done, (off_t)done);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) break;
+            done += (uint64_t)got;
+        }
+        if (done != f.len) r = append(err, errlen, "cannot read ", recs[i].path, " (deleted while open) to save it");
+        at += f.len;
+    }
+    if (r == 0 && stasis_section_write(&files, buf, at) < 0)
+        r = append(err, errlen, "cannot store the files deleted while open in the image", 0, 0);
+    munmap(buf, map);
+    return r;
+}
+
 static int files_precheckpoint(char *err, size_t errlen)
 {
     static int fds[MAX_FDS];
@@ -166,11 +252,17 @@ static int files_precheckpoint(char *err, size_t errlen)
         } else if (path[0] == '/') {
             r->kind = K_FILE;
             r->offset = lseek(fd, 0, SEEK_CUR);
+            struct stat st;
+            if (fstat(fd, &st) == 0) {
+                r->size = st.st_size;
+                r->mode = st.st_mode;
+                r->deleted = S_ISREG(st.st_mode) && st.st_nlink == 0;
+            }
         } else {
             r->kind = K_OTHER;
         }
     }
-    return 0;
+    return save_deleted(err, errlen);
 }
 
 /* Puts drained bytes back through a fresh write end reached via /proc. */
@@ -209,9 +301,12 @@ static void files_resume(void)
     drained_len = 0;
 }
 
+/* Puts a new object under the descriptor number the program knew; the object may already have
+ * been given that number (it was free). */
 static void place(int from, const struct fdrec *r)
 {
-    dup3(from, r->fd, (r->fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
+    if (from == r->fd) fcntl(from, F_SETFD, r->fdflags & FD_CLOEXEC);
+    else dup3(from, r->fd, (r->fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
 }
 
 static void restore_pipe(int i)
@@ -236,16 +331,131 @@ static void restore_pipe(int i)
     close(hi[1]);
 }
 
+/* This process, for messages: its name and pid. */
+static void whoami(char *out, size_t cap)
+{
+    char comm[32] = {0};
+    int fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, comm, sizeof comm - 1) : 0;
+    if (fd >= 0) close(fd);
+    while (n > 0 && (comm[n - 1] == '\n' || comm[n - 1] == 0)) comm[--n] = 0;
+    char pid[16];
+    int d = 0;
+    char tmp[16];
+    long p = getpid();
+    do tmp[d++] = (char)('0' + p % 10); while ((p /= 10) && d < 15);
+    for (int i = 0; i < d; i++) pid[i] = tmp[d - 1 - i];
+    pid[d] = 0;
+    append(out, cap, comm, " pid ", pid);
+}
+
+/* The policy for a file that cannot be restored as it was: the restart is refused, loudly. */
+static void refuse_restart(const struct fdrec *r, const char *why)
+{
+    char who[64], what[700], line[900];
+    whoami(who, sizeof who);
+    append(what, sizeof what, r->path, why, " (process ");
+    append(line, sizeof line, what, who, ")");
+    warn("restart refused: ", line, "; a file the program had open must be there as it was");
+    _exit(3);
+}
+
 static void restore_file(const struct fdrec *r)
 {
     int fd = open(r->path, r->flags & ~(O_CREAT | O_EXCL | O_TRUNC));
     if (fd < 0) {
-        warn("cannot reopen ", r->path, " (left closed)");
+        refuse_restart(r, errno == ENOENT ? " is gone" : errno == EACCES ? " can no longer be opened (permission denied)"
+                                                                          : " can no longer be opened");
         return;
+    }
+    struct stat st;
+    int writing = (r->flags & O_ACCMODE) != O_RDONLY;
+    if (S_ISREG(r->mode) && fstat(fd, &st) == 0 && st.st_size != r->size) {
+        if (writing && st.st_size > r->size) {
+            /* written after the checkpoint by the run that was abandoned: the program writes it again */
+            if (ftruncate(fd, r->size) < 0) refuse_restart(r, " cannot be cut back to its size at the checkpoint");
+        } else if (writing) {
+            refuse_restart(r, " is shorter than at the checkpoint: it was changed since");
+        } else {
+            warn("changed since the checkpoint (reopened as it is now): ", r->path, 0);
+        }
     }
     if (r->offset > 0) lseek(fd, r->offset, SEEK_SET);
     place(fd, r);
     if (fd != r->fd) close(fd);
+}
+
+/* A file deleted while open: a fresh unlinked file with the saved contents. */
+static void restore_deleted(const struct fdrec *r, const uint8_t *data, uint64_t len)
+{
+    char dir[600], name[700];
+    size_t n = strlen(r->path);
+    const char *suffix = " (deleted)";
+    size_t sl = strlen(suffix);
+    if (n >= sl && strcmp(r->path + n - sl, suffix) == 0) n -= sl;
+    while (n > 0 && r->path[n - 1] != '/') n--;
+    memcpy(dir, r->path, n);
+    dir[n] = 0;
+    int fd = -1;
+    const char *dirs[] = {dir, "/tmp/"};
+    for (int i = 0; i < 2 && fd < 0; i++) {
+        append(name, sizeof name, dirs[i], ".stasis-restored-", "XXXXXX");
+        fd = mkostemp(name, O_CLOEXEC);
+        if (fd >= 0) unlink(name);
+    }
+    if (fd < 0) {
+        refuse_restart(r, " (deleted while open) cannot be recreated: no writable directory");
+        return;
+    }
+    uint64_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            refuse_restart(r, " (deleted while open) cannot be recreated: write failed");
+            return;
+        }
+        done += (uint64_t)w;
+    }
+    fcntl(fd, F_SETFL, r->flags & (O_APPEND | O_NONBLOCK));
+    lseek(fd, r->offset, SEEK_SET);
+    place(fd, r);
+    if (fd != r->fd) close(fd);
+}
+
+/* Reads back the section of deleted files and restores each. */
+static void restore_all_deleted(void)
+{
+    int any = 0;
+    for (int i = 0; i < nrecs; i++) any |= recs[i].deleted;
+    if (!any) return;
+    long len = stasis_section_read(&files, 0, 0);
+    if (len < (long)sizeof(struct saved_head)) {
+        for (int i = 0; i < nrecs; i++)
+            if (recs[i].deleted) refuse_restart(&recs[i], " (deleted while open) is not in the image");
+        return;
+    }
+    size_t map = ((size_t)len + 4095) & ~(size_t)4095;
+    uint8_t *buf = mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED || stasis_section_read(&files, buf, (size_t)len) != len) {
+        for (int i = 0; i < nrecs; i++)
+            if (recs[i].deleted) refuse_restart(&recs[i], " (deleted while open) cannot be read from the image");
+        return;
+    }
+    struct saved_head head;
+    memcpy(&head, buf, sizeof head);
+    uint64_t at = sizeof head;
+    for (uint32_t k = 0; k < head.count && head.magic == SECTION_MAGIC; k++) {
+        struct saved_file f;
+        if (at + sizeof f > (uint64_t)len) break;
+        memcpy(&f, buf + at, sizeof f);
+        at += sizeof f;
+        if (at + f.len > (uint64_t)len) break;
+        for (int i = 0; i < nrecs; i++)
+            if (recs[i].deleted && recs[i].fd == f.fd) restore_deleted(&recs[i], buf + at, f.len);
+        at += f.len;
+    }
+    munmap(buf, map);
 }
 
 static void files_restart(void)
@@ -254,9 +464,11 @@ static void files_restart(void)
         const struct fdrec *r = &recs[i];
         if (r->kind == K_PIPE) restore_pipe(i);
         else if (r->fd <= 2) continue;
-        else if (r->kind == K_FILE) restore_file(r);
+        else if (r->kind == K_FILE && !r->deleted) restore_file(r);
+        else if (r->kind == K_FILE) continue; /* below, from the section */
         else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
+    restore_all_deleted();
 }
 
 static const struct stasis_plugin files = {
