@@ -37,7 +37,7 @@
 #define DRAIN_CAP (8u << 20)
 #define SCRATCH_FD 900 /* new objects are made up here first, then moved into place */
 
-enum kind { K_PIPE, K_FILE, K_OTHER };
+enum kind { K_PIPE, K_FIFO, K_FILE, K_OTHER };
 
 struct fdrec {
     int fd, kind, flags, fdflags;
@@ -129,7 +129,8 @@ static int list_fds(int *out, int max)
 static const struct fdrec *earlier_read_end(uint64_t inode, int upto)
 {
     for (int i = 0; i < upto; i++)
-        if (recs[i].kind == K_PIPE && recs[i].inode == inode && (recs[i].flags & O_ACCMODE) == O_RDONLY)
+        if ((recs[i].kind == K_PIPE || recs[i].kind == K_FIFO) && recs[i].inode == inode &&
+            (recs[i].flags & O_ACCMODE) == O_RDONLY)
             return &recs[i];
     return 0;
 }
@@ -250,9 +251,19 @@ static int files_precheckpoint(char *err, size_t errlen)
             if ((r->flags & O_ACCMODE) == O_RDONLY && !earlier_read_end(r->inode, nrecs - 1) && drain(r, err, errlen) < 0)
                 return -1;
         } else if (path[0] == '/') {
+            struct stat st;
+            if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+                /* a named pipe: drained and refilled like a pipe, reopened by its path */
+                r->kind = K_FIFO;
+                r->mode = st.st_mode;
+                r->inode = (uint64_t)st.st_ino;
+                if ((r->flags & O_ACCMODE) == O_RDONLY && !earlier_read_end(r->inode, nrecs - 1) &&
+                    drain(r, err, errlen) < 0)
+                    return -1;
+                continue;
+            }
             r->kind = K_FILE;
             r->offset = lseek(fd, 0, SEEK_CUR);
-            struct stat st;
             if (fstat(fd, &st) == 0) {
                 r->size = st.st_size;
                 r->mode = st.st_mode;
@@ -295,7 +306,7 @@ static void refill(const struct fdrec *r)
 static void files_resume(void)
 {
     for (int i = 0; i < nrecs; i++) {
-        if (recs[i].kind == K_PIPE && recs[i].data_len) refill(&recs[i]);
+        if ((recs[i].kind == K_PIPE || recs[i].kind == K_FIFO) && recs[i].data_len) refill(&recs[i]);
         recs[i].data_len = 0;
     }
     drained_len = 0;
@@ -458,17 +469,58 @@ static void restore_all_deleted(void)
     munmap(buf, map);
 }
 
+/* Opens a named pipe again by its path. Read ends first, everywhere (a barrier between the
+ * two passes): opening a write end without a reader fails. Nonblocking, so that neither open
+ * waits for the other side; the saved flags are put back after. */
+static void restore_fifo(const struct fdrec *r)
+{
+    int fd = open(r->path, (r->flags & O_ACCMODE) | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENXIO && (r->flags & O_ACCMODE) == O_WRONLY) {
+        /* nobody reads it (the reader was not checkpointed with us): open both ways instead */
+        fd = open(r->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        refuse_restart(r, errno == ENOENT ? " (a named pipe) is gone" : " (a named pipe) can no longer be opened");
+        return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+        refuse_restart(r, " is no longer a named pipe");
+        return;
+    }
+    fcntl(fd, F_SETFL, r->flags);
+    place(fd, r);
+    if (fd != r->fd) close(fd);
+}
+
+static void restore_fifos(int writers)
+{
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (r->kind != K_FIFO || r->fd <= 2) continue;
+        if (((r->flags & O_ACCMODE) != O_RDONLY) == writers) restore_fifo(r);
+    }
+}
+
 static void files_restart(void)
 {
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
         if (r->kind == K_PIPE) restore_pipe(i);
+        else if (r->kind == K_FIFO) continue; /* below, readers before writers */
         else if (r->fd <= 2) continue;
         else if (r->kind == K_FILE && !r->deleted) restore_file(r);
         else if (r->kind == K_FILE) continue; /* below, from the section */
         else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
     restore_all_deleted();
+    restore_fifos(0);
+    /* every process of the computation passes here, FIFOs or not: writers open once all readers have */
+    int fifos = 0;
+    for (int i = 0; i < nrecs; i++) fifos |= recs[i].kind == K_FIFO;
+    if (stasis_barrier(&files, "fifo-readers-open") < 0 && fifos)
+        warn("no barrier with the other processes: ", "named pipes", " may fail to reopen");
+    restore_fifos(1);
 }
 
 static const struct stasis_plugin files = {
