@@ -57,20 +57,22 @@ static char *agent_of(const char *home)
 
 /* The plan for this launch, checked against the request and the files it records. */
 static void load_plan(const char *home, const struct fl_launch *o, const struct fl_env *env, const char *cwd,
-                      struct fl_plan *plan, char **file)
+                      struct fl_plan *plan)
 {
     struct fl_request req;
     fl_plan_request(home, o, env, cwd, &req);
-    *file = fl_plan_file(env, &req);
-    if (!*file) fl_fallback("no cache directory for launch plans (neither XDG_CACHE_HOME nor HOME is absolute)");
+    char *file = fl_plan_file(env, &req);
+    if (!file) fl_fallback("no cache directory for launch plans (neither XDG_CACHE_HOME nor HOME is absolute)");
     struct fl_str text = {0}, changed = {0};
     const char *why = 0;
-    if (fl_plan_read(*file, &text, &why) < 0 || fl_plan_parse(fl_str_get(&text), text.len, &req, plan, &why) < 0)
+    if (fl_plan_read(file, &text, &why) < 0 || fl_plan_parse(fl_str_get(&text), text.len, &req, plan, &why) < 0)
         fl_fallback(why);
     if (fl_plan_verify(plan, &changed) < 0) fl_fallback(changed.p);
     if (plan->warnings_hidden && o->quiet < 2)
         fl_fallback("the launch plan was made with -q -q, so it does not know the warnings to print");
+    fl_debug("using the launch plan %s", file);
     fl_str_free(&text);
+    free(file);
 }
 
 static void print_warnings(const char *prog, const struct fl_plan *plan, int quiet)
@@ -113,8 +115,7 @@ int main(int argc, char **argv)
     char *h = fl_path_normalize(home);
     char *agent = agent_of(h);
     struct fl_plan plan;
-    char *plan_file;
-    load_plan(h, &o, &env, cwd, &plan, &plan_file);
+    load_plan(h, &o, &env, cwd, &plan);
 
     struct fl_found found;
     fl_find_program(o.program, fl_env_raw(&env, "PATH"), cwd, &found);
@@ -130,7 +131,7 @@ int main(int argc, char **argv)
     if (fl_coord_join(&o, &env, &session, &why) < 0) fl_fallback(why);
 
     fl_program_env(&env, &o, &session, agent, &plan);
-    fl_debug("running %s with the launch plan %s", found.path, plan_file);
+    fl_debug("running %s", found.path);
     print_warnings(prog, &plan, o.quiet);
     struct fl_str error = {0};
     int code = 1;

@@ -119,6 +119,12 @@ static int parse(int argc, char **args, struct given *g, struct fl_launch *out, 
         const char *eq = fl_startswith(a, "--") ? strchr(a, '=') : 0;
         size_t n = eq ? (size_t)(eq - a) : strlen(a);
         const struct option *o = lookup(a, n);
+        const char *attached = 0;
+        if (!o && a[1] != '-' && a[2] != '=') {
+            /* -p40000, as in DMTCP job scripts: a short option that takes a value, value attached */
+            const struct option *s = lookup(a, 2);
+            if (s && s->kind != FLAG) o = s, attached = a + 2;
+        }
         if (!o) {
             char *name = eq ? 0 : disabled_name(a);
             if (!name) {
@@ -146,7 +152,7 @@ static int parse(int argc, char **args, struct given *g, struct fl_launch *out, 
             }
             continue;
         }
-        const char *v = eq ? eq + 1 : (i + 1 < argc ? args[++i] : 0);
+        const char *v = attached ? attached : eq ? eq + 1 : (i + 1 < argc ? args[++i] : 0);
         if (!v || !v[0] || v[0] == '-') {
             *why = "an option value that is missing, empty or starts with '-'";
             return -1;

@@ -152,6 +152,17 @@ static void request(void)
     CHECK(fl_startswith(f2, "/home/u/.cache/stasis/launch-"));
     CHECK(strcmp(f1 + strlen("/xdg/stasis/"), f2 + strlen("/home/u/.cache/stasis/")) == 0);
     CHECK(fl_plan_file(&x3, &r) == 0);
+
+    /* LaunchPlanTest expects the same name for this request */
+    struct fl_launch bare = launch_with(0, 0, 0, 0);
+    bare.ndisabled = 0;
+    char *no_env[] = {0};
+    struct fl_env empty = {0};
+    fl_env_load(&empty, no_env);
+    struct fl_request minimal;
+    fl_plan_request("/opt/stasis", &bare, &empty, dir, &minimal);
+    CHECK(strcmp(fl_str_get(&minimal.text), "stasis-launch-plan 1\nhome /opt/stasis\n") == 0);
+    CHECK(fl_endswith(fl_plan_file(&x1, &minimal), "/launch-ad1e4ad012c89c38.plan"));
 }
 
 /* A complete plan text for request r with the given body. */
