@@ -206,7 +206,8 @@ public class LaunchCommand implements Callable<Integer> {
         LaunchOptions o = resolve(env, cwd);
         Path home = Installation.home();
         Natives natives = Installation.natives(home);
-        PluginLaunch pluginLaunch = runPluginLaunchHooks(home, env, cwd, o);
+        PluginLaunch pluginLaunch = LaunchPlanCache.record(spec, home, env, cwd, o,
+                () -> runPluginLaunchHooks(home, env, cwd, o));
 
         PathLookup.Result found = PathLookup.find(o.program(), env.vars().get("PATH"), cwd);
         if (!found.found()) {

@@ -17,7 +17,9 @@ import java.util.Set;
  *       (see {@link SdkVersion} for what is accepted);</li>
  *   <li>{@code Stasis-Default-Enabled}: {@code true} or {@code false} (default {@code false}),
  *       whether the plugin is on when no configuration, environment variable or flag says
- *       otherwise.</li>
+ *       otherwise;</li>
+ *   <li>{@code Stasis-Launch-Hook}: {@code every-launch} when {@link #onLaunch} must run at every
+ *       launch (see there); leave it out otherwise.</li>
  * </ul>
  *
  * <p>Every hook has a no-op default, so that a plugin implements only what it needs and a later
@@ -41,6 +43,20 @@ public interface StasisPlugin {
      * resolved and before the program is executed. It validates and prepares (creates
      * directories, checks the site) and throws to refuse the launch; it cannot change the
      * program or its arguments, which the user owns.
+     *
+     * <p><b>When it runs.</b> The outcome of plugin resolution is cached as a <i>launch plan</i>:
+     * while the plan's inputs are unchanged, later launches reuse it without starting a JVM, and
+     * this hook does not run for them. The inputs are the installed and {@code --with-plugin}
+     * bundles (their files), the site configuration files, the plugin variables
+     * ({@code STASIS_PLUGIN_*}, {@code DMTCP_*_PLUGIN}, {@code DMTCP_PLUGIN},
+     * {@code STASIS_CONFIG}) and the plugin options given. So this hook runs when a plan is
+     * computed, and what it does and prints must depend only on those inputs: not on the
+     * program, its arguments, the checkpoint directory, other variables, or the time. Of what
+     * it prints to stderr only lines {@code "<command>: warning: ..."} are replayed by later
+     * launches. A plugin that must see every launch (to check the checkpoint directory, or to
+     * read a batch job's variables, say) declares {@code Stasis-Launch-Hook: every-launch} in
+     * its manifest; then no plan is cached while its bundle is installed or given, and every
+     * launch runs this hook.
      *
      * @param context what is being launched, and the values given to this plugin's options
      */
