@@ -82,6 +82,18 @@ class LaunchPlanCacheTest {
     }
 
     @Test
+    void theLaunchBeganWhenThisProcessDid() {
+        Instant start = LaunchPlanCache.processStart();
+        Instant reported = ProcessHandle.current().info().startInstant().orElseThrow();
+        Instant jvm = Instant.ofEpochMilli(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+        // The process began (exec) a little before the JVM noted its own start; ProcessHandle
+        // rounds the boot time down to a second, so it may be up to a second earlier still.
+        assertTrue(!start.isAfter(jvm.plusMillis(20)), start + " is after the JVM's start " + jvm);
+        assertTrue(!start.isBefore(reported.minusMillis(20)), start + " is before ProcessHandle's " + reported);
+        assertTrue(Duration.between(start, jvm).toMillis() < 1000, start + " vs the JVM's start " + jvm);
+    }
+
+    @Test
     void cacheDirectoryFollowsXdgThenHome() {
         assertEquals(Path.of("/x/stasis"), LaunchPlanCache.cacheDir(Env.of("XDG_CACHE_HOME", "/x", "HOME", "/h")));
         assertEquals(Path.of("/h/.cache/stasis"), LaunchPlanCache.cacheDir(Env.of("XDG_CACHE_HOME", "rel", "HOME", "/h")));
