@@ -131,6 +131,8 @@ int main(int argc, char **argv)
     if (fl_coord_join(&o, &env, &session, &why) < 0) fl_fallback(why);
 
     fl_program_env(&env, &o, &session, agent, &plan);
+    /* Java would go on from the state this leaves, so handing over after it is still exact. */
+    if (fl_signals_as_java_leaves_them() < 0) fl_fallback("cannot reset the signal state");
     fl_debug("running %s", found.path);
     print_warnings(prog, &plan, o.quiet);
     struct fl_str error = {0};

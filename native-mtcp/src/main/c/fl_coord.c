@@ -215,7 +215,7 @@ static int connect_timeout(const char *ip, int port)
         || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0
         || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0
         || setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
-        close(fd);
+        (void)close(fd); /* already failing; the descriptor is close-on-exec anyway */
         return -1;
     }
     return fd;

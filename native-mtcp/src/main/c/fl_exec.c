@@ -110,27 +110,24 @@ int fl_prepare_dir(const char *dir)
  * launches finds them at their defaults even when our caller ignored them. */
 static const int jvm_signals[] = {SIGQUIT, SIGILL, SIGBUS, SIGFPE, SIGSEGV, SIGUSR2, SIGPIPE, SIGXFSZ, 64 - 2};
 
-static void signals_as_java_leaves_them(void)
+int fl_signals_as_java_leaves_them(void)
 {
     for (size_t i = 0; i < sizeof jvm_signals / sizeof jvm_signals[0]; i++) {
         struct sigaction old;
-        if (sigaction(jvm_signals[i], 0, &old) == 0 && old.sa_handler == SIG_IGN) {
-            struct sigaction dfl;
-            memset(&dfl, 0, sizeof dfl);
-            dfl.sa_handler = SIG_DFL;
-            sigemptyset(&dfl.sa_mask);
-            /* only fails for invalid signal numbers, which these are not */
-            (void)sigaction(jvm_signals[i], &dfl, 0);
-        }
+        if (sigaction(jvm_signals[i], 0, &old) != 0) return -1;
+        if (old.sa_handler != SIG_IGN) continue;
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        if (sigemptyset(&dfl.sa_mask) != 0 || sigaction(jvm_signals[i], &dfl, 0) != 0) return -1;
     }
     sigset_t none;
-    sigemptyset(&none);
-    (void)sigprocmask(SIG_SETMASK, &none, 0);
+    if (sigemptyset(&none) != 0 || sigprocmask(SIG_SETMASK, &none, 0) != 0) return -1;
+    return 0;
 }
 
 void fl_exec(const char *path, char **argv, char **envp, struct fl_str *error, int *exit_code)
 {
-    signals_as_java_leaves_them();
     execve(path, argv, envp);
     int err = errno;
     fl_str_add(error, "cannot execute ");

@@ -20,9 +20,13 @@ void fl_find_program(const char *program, const char *path_var, const char *cwd,
  * 0, or -1 when it is not (the Java front end then reports why, in its words). */
 int fl_prepare_dir(const char *dir);
 
-/* Executes path with argv and envp, as the Java front end does: the signal mask emptied and the
- * signals the JVM would have taken over back to their defaults, a script without "#!" run by
- * /bin/sh. Returns only on failure, with the message and exit code the Java front end gives. */
+/* Leaves the signal state as the Java front end leaves it for the program: the mask emptied,
+ * and the signals the JVM takes over (a handler does not survive exec) back to their defaults
+ * where our caller ignored them. 0, or -1 if the kernel refused a change. */
+int fl_signals_as_java_leaves_them(void);
+
+/* Executes path with argv and envp, a script without "#!" by /bin/sh, as the Java front end
+ * does. Returns only on failure, with the message and exit code the Java front end gives. */
 void fl_exec(const char *path, char **argv, char **envp, struct fl_str *error, int *exit_code);
 
 #endif
