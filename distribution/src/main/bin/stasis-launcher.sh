@@ -4,7 +4,8 @@
 # following symbolic links) picks the command.
 #
 # Environment: JAVA_HOME (which java to use), STASIS_JAVA_OPTS (extra JVM options),
-# STASIS_DEBUG=1 (stack traces and debug logs).
+# STASIS_DEBUG=1 (stack traces and debug logs), STASIS_FAST_LAUNCH=0 (launch through the JVM
+# always, see 4.).
 
 # 1. The descriptors our caller handed us (e.g. "3>file" in a job script), recorded before this
 #    script opens anything and without a subprocess: the JVM marks every other descriptor
@@ -55,6 +56,20 @@ if [[ -n ${LD_PRELOAD-} ]]; then
     unset __stasis_keep __stasis_oldifs __stasis_p
 fi
 
+# 4. dmtcp_launch / stasis launch try the native fast path first: lib/stasis-fastlaunch launches
+#    without a JVM when it joins a running coordinator and the launch plan the Java front end
+#    cached still holds (docs/architecture.md, "Fast launch"). Anything else it hands back by
+#    running this script again with STASIS_FAST_LAUNCH_FALLBACK=1, which goes straight on to Java
+#    (and is removed here, so the program never sees it). It inherits our descriptors exactly as
+#    our caller gave them and opens its own close-on-exec, so the program gets the same ones as
+#    through the JVM. STASIS_FAST_LAUNCH=0 turns the fast path off.
+if [[ -n ${STASIS_FAST_LAUNCH_FALLBACK+set} ]]; then
+    unset STASIS_FAST_LAUNCH_FALLBACK
+elif [[ ${STASIS_FAST_LAUNCH-} != 0 && -x $home/lib/stasis-fastlaunch ]] &&
+        [[ $prog == dmtcp_launch || ( $prog == stasis && ${1-} == launch ) ]]; then
+    exec "$home/lib/stasis-fastlaunch" "$self" "$home" "$prog" "$@"
+fi
+
 if [[ -n ${JAVA_HOME-} && -x $JAVA_HOME/bin/java ]]; then
     java=$JAVA_HOME/bin/java
 elif command -v java >/dev/null 2>&1; then
@@ -78,7 +93,7 @@ jvm=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xshare:auto
      $STASIS_JAVA_OPTS
      "-Dstasis.home=$home" "-Dstasis.prog=$prog" -cp "$home/lib/*" org.stasis.cli.Main)
 
-# 4. dmtcp_coordinator --daemon: detach (new session, stdio to /dev/null; --coord-logfile is
+# 5. dmtcp_coordinator --daemon: detach (new session, stdio to /dev/null; --coord-logfile is
 #    opened by the coordinator itself) and return once it listens, so that a job script can read
 #    the --port-file right after this command, as with DMTCP.
 daemon=0

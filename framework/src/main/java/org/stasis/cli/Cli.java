@@ -52,6 +52,10 @@ public final class Cli {
     }
 
     private static void configure(CommandLine cl) {
+        // An argument starting with '@' is the user's (dmtcp_launch mail @alice, a file name),
+        // never a picocli argument file to expand: DMTCP has no such thing, and the launch fast
+        // path passes such arguments on as they are.
+        cl.setExpandAtFiles(false);
         cl.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
         cl.setUsageHelpWidth(100);
         cl.setUsageHelpLongOptionsMaxWidth(28);

@@ -255,7 +255,8 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
         LaunchOptions o = resolve(env, cwd);
         Path home = Installation.home();
         Natives natives = Installation.natives(home);
-        PluginLaunch pluginLaunch = runPluginLaunchHooks(loadedPlugins, env, o);
+        PluginLaunch pluginLaunch = LaunchPlanCache.record(spec, home, env, cwd, o,
+                () -> runPluginLaunchHooks(loadedPlugins, env, o));
 
         PathLookup.Result found = PathLookup.find(o.program(), env.vars().get("PATH"), cwd);
         if (!found.found()) {

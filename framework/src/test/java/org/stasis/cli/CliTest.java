@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class CliTest {
@@ -34,6 +38,21 @@ class CliTest {
             assertTrue(v.out().startsWith(prog + " (Stasis) "), v.out());
         }
         assertTrue(run("dmtcp_command", "-h").out().startsWith("Usage: dmtcp_command"));
+    }
+
+    @Test
+    void argumentsStartingWithAtAreNotExpandedFromFiles(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("args"), "--from-the-file\n");
+        for (String prog : List.of("dmtcp_launch", "stasis")) {
+            CommandLine cl = Cli.build(prog);
+            List<String> args = new ArrayList<>(List.of("-j", "prog", "@" + file, "@"));
+            if (prog.equals("stasis")) {
+                args.add(0, "launch");
+            }
+            CommandLine.ParseResult r = cl.parseArgs(args.toArray(String[]::new));
+            LaunchCommand launch = (LaunchCommand) (r.hasSubcommand() ? r.subcommand() : r).commandSpec().userObject();
+            assertEquals(List.of("@" + file, "@"), launch.args, prog);
+        }
     }
 
     @Test

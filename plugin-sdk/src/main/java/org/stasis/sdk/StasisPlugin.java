@@ -17,7 +17,9 @@ import java.util.Set;
  *       (see {@link SdkVersion} for what is accepted);</li>
  *   <li>{@code Stasis-Default-Enabled}: {@code true} or {@code false} (default {@code false}),
  *       whether the plugin is on when no configuration, environment variable or flag says
- *       otherwise.</li>
+ *       otherwise;</li>
+ *   <li>{@code Stasis-Launch-Hook}: {@code every-launch} when {@link #onLaunch} must run at every
+ *       launch (see there); leave it out otherwise.</li>
  * </ul>
  *
  * <p>Where each method is called:
@@ -25,7 +27,8 @@ import java.util.Set;
  *   <caption>hooks by process</caption>
  *   <tr><th>method</th><th>process</th><th>when</th></tr>
  *   <tr><td>{@link #options()}</td><td>launch, restart</td><td>before the command line is parsed,
- *       for every installed plugin (enabled or not, so that {@code --help} can list it)</td></tr>
+ *       for every plugin enabled by the layers known then (the plugin flags are read ahead);
+ *       disabled plugins are never started</td></tr>
  *   <tr><td>{@link #onLaunch}</td><td>launch</td><td>options resolved, program not yet started</td></tr>
  *   <tr><td>{@link #restartScriptEnvironment()}</td><td>launch</td><td>after every enabled plugin's
  *       {@link #onLaunch} succeeded</td></tr>
@@ -35,7 +38,7 @@ import java.util.Set;
  *
  * <p>Every hook has a no-op default, so that a plugin implements only what it needs and a later
  * 1.x SDK can add hooks without breaking plugins built against an earlier 1.x. Hooks are called
- * only for enabled plugins (except {@link #options()}), from one thread at a time, in plugin order
+ * only for enabled plugins, from one thread at a time, in plugin order
  * (the installation's {@code bundles/} by file name, then {@code --with-plugin} entries in the
  * order given). A launch or restart hook that throws fails that command: the user sees one line
  * with the plugin's name and the exception's message, never a stack trace, so the message should
@@ -66,6 +69,20 @@ public interface StasisPlugin {
      * resolved and before the program is executed. It validates and prepares (creates
      * directories, checks the site) and throws to refuse the launch; it cannot change the
      * program or its arguments, which the user owns.
+     *
+     * <p><b>When it runs.</b> The outcome of plugin resolution is cached as a <i>launch plan</i>:
+     * while the plan's inputs are unchanged, later launches reuse it without starting a JVM, and
+     * this hook does not run for them. The inputs are the installed and {@code --with-plugin}
+     * bundles (their files), the site configuration files, the plugin variables
+     * ({@code STASIS_PLUGIN_*}, {@code DMTCP_*_PLUGIN}, {@code DMTCP_PLUGIN},
+     * {@code STASIS_CONFIG}) and the plugin options given. So this hook runs when a plan is
+     * computed, and what it does and prints must depend only on those inputs: not on the
+     * program, its arguments, the checkpoint directory, other variables, or the time. Of what
+     * it prints to stderr only lines {@code "<command>: warning: ..."} are replayed by later
+     * launches. A plugin that must see every launch (to check the checkpoint directory, or to
+     * read a batch job's variables, say) declares {@code Stasis-Launch-Hook: every-launch} in
+     * its manifest; then no plan is cached while its bundle is installed or given, and every
+     * launch runs this hook.
      *
      * @param context what is being launched, and the values of this plugin's options
      */
