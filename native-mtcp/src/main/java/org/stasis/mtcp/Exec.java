@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -135,9 +136,11 @@ public final class Exec {
         Pointer cArgv = cStringArray(rt, argv, keep, "argument");
         Pointer cEnvp = cStringArray(rt, envp, keep, "environment entry");
 
-        markCloseOnExec(libc, keepOpen);
         clearSignalMask(libc);
-
+        warmUp(libc);
+        // Last, so that nothing opened after it (a jar a class is loaded from, another thread's
+        // file) reaches the program: from here on only calls already made once run.
+        markCloseOnExec(libc, keepOpen);
         libc.execve(cPath, cArgv, cEnvp);
         int errno = rt.getLastError();
         if (errno == ENOEXEC) {
@@ -176,13 +179,36 @@ public final class Exec {
         return Collections.unmodifiableSet(fds);
     }
 
-    /** Every descriptor >= 3 gets FD_CLOEXEC, then the inherited ones lose it again. */
-    private static void markCloseOnExec(LibC libc, Set<Integer> keepOpen) {
-        long r = -1;
+    /**
+     * Makes each libc call that {@link #markCloseOnExec} and the exec use once, with arguments
+     * that change nothing: the first call through jnr-ffi may load classes (and open the jar
+     * they come from), which must not happen between marking the descriptors and the exec.
+     */
+    private static void warmUp(LibC libc) {
         try {
-            r = libc.syscall(SYS_CLOSE_RANGE, 3, 0xffff_ffffL, CLOSE_RANGE_CLOEXEC);
+            libc.syscall(SYS_CLOSE_RANGE, 1, 0, CLOSE_RANGE_CLOEXEC); // first > last: EINVAL
+            libc.fcntl(0, F_GETFD, 0);
+            libc.execve(null, null, null); // EFAULT
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("warming up the exec calls", e);
+        }
+    }
+
+    /** Every descriptor >= 3 but the inherited ones gets FD_CLOEXEC, in as few calls as there are gaps. */
+    private static void markCloseOnExec(LibC libc, Set<Integer> keepOpen) {
+        long r = 0;
+        long from = 3;
+        try {
+            for (int keep : new TreeSet<>(keepOpen)) {
+                if (keep > from) {
+                    r |= libc.syscall(SYS_CLOSE_RANGE, from, keep - 1, CLOSE_RANGE_CLOEXEC);
+                }
+                from = Math.max(from, keep + 1L);
+            }
+            r |= libc.syscall(SYS_CLOSE_RANGE, from, 0xffff_ffffL, CLOSE_RANGE_CLOEXEC);
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("close_range unavailable", e);
+            r = -1;
         }
         if (r != 0) {
             // Kernels before 5.11: walk the descriptor table instead.
