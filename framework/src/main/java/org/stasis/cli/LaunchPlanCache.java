@@ -2,7 +2,6 @@ package org.stasis.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -30,8 +29,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.jar.Attributes;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -313,7 +310,7 @@ public final class LaunchPlanCache {
     private static void requireNoEveryLaunchHook(Path bundle) throws NotCacheable {
         String hook;
         try {
-            Attributes main = manifest(bundle);
+            Attributes main = BundleManifest.read(bundle);
             hook = main == null ? null : main.getValue(LAUNCH_HOOK_HEADER);
         } catch (IOException e) {
             return; // not a bundle that loads: nothing of it runs
@@ -322,22 +319,6 @@ public final class LaunchPlanCache {
             throw new NotCacheable(EVERY_LAUNCH.equalsIgnoreCase(hook.trim())
                     ? "the plugin bundle " + bundle + " asks for its launch hook at every launch"
                     : "the plugin bundle " + bundle + " has an unknown " + LAUNCH_HOOK_HEADER + " '" + hook.trim() + "'");
-        }
-    }
-
-    private static Attributes manifest(Path bundle) throws IOException {
-        if (Files.isDirectory(bundle)) {
-            Path mf = bundle.resolve("META-INF").resolve("MANIFEST.MF");
-            if (!Files.isRegularFile(mf)) {
-                return null;
-            }
-            try (InputStream in = Files.newInputStream(mf)) {
-                return new Manifest(in).getMainAttributes();
-            }
-        }
-        try (JarFile jar = new JarFile(bundle.toFile())) {
-            Manifest mf = jar.getManifest();
-            return mf == null ? null : mf.getMainAttributes();
         }
     }
 

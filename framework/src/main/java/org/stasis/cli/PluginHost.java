@@ -1,7 +1,6 @@
 package org.stasis.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.felix.framework.FrameworkFactory;
@@ -210,19 +207,7 @@ public final class PluginHost implements AutoCloseable {
     /** The main attributes of a jar's or folder's manifest; null when it has none. */
     private static Attributes manifest(Path file) throws BundleLoadException {
         try {
-            if (Files.isDirectory(file)) {
-                Path mf = file.resolve("META-INF").resolve("MANIFEST.MF");
-                if (!Files.isRegularFile(mf)) {
-                    return null;
-                }
-                try (InputStream in = Files.newInputStream(mf)) {
-                    return new Manifest(in).getMainAttributes();
-                }
-            }
-            try (JarFile jar = new JarFile(file.toFile())) {
-                Manifest mf = jar.getManifest();
-                return mf == null ? null : mf.getMainAttributes();
-            }
+            return BundleManifest.read(file);
         } catch (IOException e) {
             throw new BundleLoadException("not an OSGi bundle (cannot read it as a jar file: "
                     + LocalCoordinatorOps.describe(e) + ")");
