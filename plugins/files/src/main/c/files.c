@@ -1,9 +1,9 @@
 /* The files plugin's native half: open descriptors across checkpoint and restart.
  *
  * PRECHECKPOINT records every descriptor and drains each pipe this process reads from, so the
- * bytes in flight are part of the image (this plugin's memory is); RESUME puts them back, after
- * a checkpoint, an aborted generation and a restart alike. RESTART makes pipes anew under their
- * old numbers and reopens files and devices at their saved offsets. Standard input, output and
+ * bytes in flight are part of the image (this plugin's memory is), and puts them straight back
+ * (see files_precheckpoint). RESTART makes pipes anew under their old numbers, reopens files and
+ * devices at their saved offsets, and refills the pipes. Standard input, output and
  * error stay those of the restart, like a shell's redirections. Kinds not handled yet (sockets,
  * eventfd, epoll, ...) are named in a warning and left closed.
  *
@@ -23,6 +23,8 @@
 #define _GNU_SOURCE
 #include <stasis/plugin.h>
 
+#include "anon.h"
+
 #include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -37,7 +39,7 @@
 #define DRAIN_CAP (8u << 20)
 #define SCRATCH_FD 900 /* new objects are made up here first, then moved into place */
 
-enum kind { K_PIPE, K_FIFO, K_FILE, K_OTHER };
+enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_OTHER };
 
 struct fdrec {
     int fd, kind, flags, fdflags;
@@ -46,6 +48,7 @@ struct fdrec {
     int64_t size;    /* regular files: size at the checkpoint */
     uint32_t mode;   /* st_mode at the checkpoint */
     int deleted;     /* unlinked while open: contents saved in the section */
+    struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
     uint32_t data_off, data_len; /* drained bytes of a pipe read end, in drained[] */
     char path[512];
 };
@@ -227,13 +230,14 @@ static int save_deleted(char *err, size_t errlen)
     return r;
 }
 
-static int files_precheckpoint(char *err, size_t errlen)
+static int capture(char *err, size_t errlen)
 {
     static int fds[MAX_FDS];
     static char path[512];
     int n = list_fds(fds, MAX_FDS);
     nrecs = 0;
     drained_len = 0;
+    anon_capture_begin();
     for (int i = 0; i < n && nrecs < MAX_FDS; i++) {
         int fd = fds[i];
         if (stasis_agent_fd(fd)) continue;
@@ -269,11 +273,28 @@ static int files_precheckpoint(char *err, size_t errlen)
                 r->mode = st.st_mode;
                 r->deleted = S_ISREG(st.st_mode) && st.st_nlink == 0;
             }
+        } else if (anon_kind(path) != ANON_NONE) {
+            r->kind = K_ANON;
+            if (anon_capture(fd, anon_kind(path), &r->anon, err, errlen) < 0) return -1;
         } else {
             r->kind = K_OTHER;
         }
     }
     return save_deleted(err, errlen);
+}
+
+static void refill(const struct fdrec *r);
+
+/* Pipes and named pipes are drained into memory (so their bytes are in the image) and put
+ * back at once, while every process of the computation is still stopped: were they put back at
+ * RESUME, a writer in another process could resume first and its new bytes would overtake the
+ * old ones. The drained copy stays for the image until RESUME forgets it. */
+static int files_precheckpoint(char *err, size_t errlen)
+{
+    int r = capture(err, errlen);
+    for (int i = 0; i < nrecs; i++)
+        if ((recs[i].kind == K_PIPE || recs[i].kind == K_FIFO) && recs[i].data_len) refill(&recs[i]);
+    return r;
 }
 
 /* Puts drained bytes back through a fresh write end reached via /proc. */
@@ -301,14 +322,11 @@ static void refill(const struct fdrec *r)
     close(w);
 }
 
-/* Also called when a generation is aborted, possibly without a PRECHECKPOINT of its own:
- * each drained byte goes back exactly once. */
+/* After a checkpoint (or an aborted generation) the bytes are back in their pipes already:
+ * forget the copy. */
 static void files_resume(void)
 {
-    for (int i = 0; i < nrecs; i++) {
-        if ((recs[i].kind == K_PIPE || recs[i].kind == K_FIFO) && recs[i].data_len) refill(&recs[i]);
-        recs[i].data_len = 0;
-    }
+    for (int i = 0; i < nrecs; i++) recs[i].data_len = 0;
     drained_len = 0;
 }
 
@@ -502,6 +520,22 @@ static void restore_fifos(int writers)
     }
 }
 
+/* eventfds, timerfds and signalfds first, then epolls, which watch them and everything else. */
+static void restore_anon(int epolls)
+{
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (r->kind != K_ANON || r->fd <= 2 || (r->anon.kind == ANON_EPOLL) != epolls) continue;
+        int fd = anon_restore(&r->anon, r->flags);
+        if (fd < 0) {
+            warn("cannot make anew (left closed): ", r->path, 0);
+            continue;
+        }
+        place(fd, r);
+        if (fd != r->fd) close(fd);
+    }
+}
+
 static void files_restart(void)
 {
     for (int i = 0; i < nrecs; i++) {
@@ -511,6 +545,7 @@ static void files_restart(void)
         else if (r->fd <= 2) continue;
         else if (r->kind == K_FILE && !r->deleted) restore_file(r);
         else if (r->kind == K_FILE) continue; /* below, from the section */
+        else if (r->kind == K_ANON) continue; /* below, once what an epoll watches is back */
         else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
     restore_all_deleted();
@@ -521,6 +556,11 @@ static void files_restart(void)
     if (stasis_barrier(&files, "fifo-readers-open") < 0 && fifos)
         warn("no barrier with the other processes: ", "named pipes", " may fail to reopen");
     restore_fifos(1);
+    restore_anon(0);
+    restore_anon(1);
+    /* the saved bytes go back now, before RESUME lets any process of the computation run */
+    for (int i = 0; i < nrecs; i++)
+        if ((recs[i].kind == K_PIPE || recs[i].kind == K_FIFO) && recs[i].data_len && recs[i].fd > 2) refill(&recs[i]);
 }
 
 static const struct stasis_plugin files = {

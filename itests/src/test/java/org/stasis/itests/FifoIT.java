@@ -26,11 +26,15 @@ class FifoIT extends ItBase {
     harness(who, info);
     Path fifo = h.dir().resolve("numbers.fifo");
     Program reader = Program.c("fifo", "reader", fifo.toString());
-    Harness.Bg r = h.launch(reader);
-    // the reader's launch starts the coordinator; the writer joins it
-    h.waitUntil(() -> !h.listenersOn(h.port()).isEmpty(), Duration.ofSeconds(60), "the coordinator on " + h.port());
-    Harness.Bg w = h.start("writer", List.of(Harness.bin("dmtcp_launch").toString(), "-p", String.valueOf(h.port()),
-        "-j", Harness.EXAMPLES.resolve("fifo").toString(), "writer", fifo.toString()));
+    // One coordinator for the whole test, which every launch and restart joins: two commands
+    // racing to start one would make the test about that race.
+    Harness.Result coordinator = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_coordinator").toString(),
+        "--daemon", "-p", String.valueOf(h.port())));
+    assertEquals(0, coordinator.exit(), coordinator.describe());
+    Harness.Bg r = h.start("reader", List.of(Harness.bin("dmtcp_launch").toString(), "-j", "-p",
+        String.valueOf(h.port()), Harness.EXAMPLES.resolve("fifo").toString(), "reader", fifo.toString()));
+    Harness.Bg w = h.start("writer", List.of(Harness.bin("dmtcp_launch").toString(), "-j", "-p",
+        String.valueOf(h.port()), Harness.EXAMPLES.resolve("fifo").toString(), "writer", fifo.toString()));
     h.waitForValues(r, Series.GOT, 20, Harness.DEFAULT_WAIT);
 
     for (int cycle = 1; cycle <= 2; cycle++) {
@@ -43,10 +47,8 @@ class FifoIT extends ItBase {
       h.killProgram(reader); // both: the same program
       Harness.assertNoBadMarkers(r, r.lines());
 
-      // the first restart starts a coordinator (the launch's left with the last process); the second joins it
-      Harness.Bg r1 = h.restart(images.get(0));
-      h.waitUntil(() -> !h.listenersOn(h.port()).isEmpty(), Duration.ofSeconds(60), "the coordinator on " + h.port());
-      Harness.Bg r2 = h.restart(images.get(1));
+      Harness.Bg r1 = h.restart(images.get(0), "-j");
+      Harness.Bg r2 = h.restart(images.get(1), "-j");
       h.waitUntil(() -> !Series.GOT.values(r1.lines()).isEmpty() || !Series.GOT.values(r2.lines()).isEmpty(),
           Duration.ofSeconds(60), "the restarted reader's first number\n" + r1.describe() + r2.describe());
       r = Series.GOT.values(r1.lines()).isEmpty() ? r2 : r1;

@@ -33,6 +33,8 @@ public record Series(String what, Pattern pattern) {
 
   /** sigwait.c reader thread: {@code got <n>}. */
   public static final Series GOT = new Series("got", Pattern.compile("^got (\\d+)$"));
+  /** epollprog: a sequence number read back through the pipe its epoll watches. */
+  public static final Series SEQ = new Series("seq", Pattern.compile("^seq (\\d+) ev=(\\d+)$"));
   /** deleted: a verified read of the file deleted while open. */
   public static final Series TICK_OK = new Series("tick", Pattern.compile("^tick (\\d+) ok$"));
 
