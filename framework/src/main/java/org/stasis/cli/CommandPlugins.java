@@ -26,6 +26,10 @@ public final class CommandPlugins implements AutoCloseable {
     private final Path cwd;
     private final Path tmp;
     private final String withPluginSource;
+    /** The Java hooks this command calls ({@link PluginManifest#ALL_HOOKS} names); null: always start Felix. */
+    private final Set<String> hooks;
+    /** Bundles read from their manifests alone that could not be used. */
+    private final List<PluginProblem> manifestProblems = new ArrayList<>();
     private final List<InstalledPlugin> plugins = new ArrayList<>();
     private final List<PluginProblem> optionProblems = new ArrayList<>();
     /** Plugins whose bundle start was tried: a failing activator is run (and reported) once. */
@@ -42,16 +46,23 @@ public final class CommandPlugins implements AutoCloseable {
      * @param tmp where the plugin host's cache goes
      * @param withPluginSource how errors name the origin of {@code --with-plugin} entries
      */
-    CommandPlugins(Path home, Path cwd, Path tmp, String withPluginSource) {
+    CommandPlugins(Path home, Path cwd, Path tmp, String withPluginSource, Set<String> hooks) {
         this.home = home;
         this.cwd = cwd;
         this.tmp = tmp;
         this.withPluginSource = withPluginSource;
+        this.hooks = hooks == null ? null : Set.copyOf(hooks);
     }
 
-    /** For a front end: plugins from {@code sources}. */
-    static CommandPlugins of(PluginSources sources, String withPluginSource) {
-        return new CommandPlugins(sources.home(), sources.cwd(), sources.tmpDir(), withPluginSource);
+    /**
+     * For a front end: plugins from {@code sources}.
+     *
+     * @param hooks the Java hooks the command calls: while no bundle to load declares one of them
+     *     ({@value PluginManifest#HEADER_JAVA_HOOKS}), bundles are read from their manifests and no
+     *     OSGi framework starts
+     */
+    static CommandPlugins of(PluginSources sources, String withPluginSource, Set<String> hooks) {
+        return new CommandPlugins(sources.home(), sources.cwd(), sources.tmpDir(), withPluginSource, hooks);
     }
 
     /**
@@ -116,6 +127,9 @@ public final class CommandPlugins implements AutoCloseable {
         if (installation.isEmpty() && extra.isEmpty()) {
             return;
         }
+        if (host == null && loadWithoutFramework(installation, extra)) {
+            return;
+        }
         if (host == null) {
             host = PluginHost.start(tmp);
         }
@@ -127,6 +141,48 @@ public final class CommandPlugins implements AutoCloseable {
             }
         }
         plugins.addAll(added);
+    }
+
+    /**
+     * Reads the bundles' manifests; when none declares a Java hook this command calls, takes the
+     * plugins from them (Felix costs a quarter of a second, and their Java halves would not be
+     * called) and returns true. Otherwise loads nothing and returns false.
+     */
+    private boolean loadWithoutFramework(List<Path> installation, List<Path> extra) {
+        if (hooks == null) {
+            return false;
+        }
+        List<PluginManifest> read = new ArrayList<>();
+        List<PluginProblem> problems = new ArrayList<>();
+        for (List<Path> files : List.of(installation, extra)) {
+            String origin = files == installation ? PluginHost.ORIGIN_INSTALLATION : PluginHost.ORIGIN_WITH_PLUGIN;
+            for (Path f : files) {
+                Path abs = f.toAbsolutePath().normalize();
+                try {
+                    PluginManifest m = PluginManifest.read(abs, origin);
+                    if (m.javaHooks().stream().anyMatch(hooks::contains)) {
+                        return false;
+                    }
+                    String name = m.plugin().name();
+                    InstalledPlugin other = plugins.stream().filter(p -> p.name().equals(name)).findFirst()
+                            .orElse(read.stream().map(PluginManifest::plugin).filter(p -> p.name().equals(name))
+                                    .findFirst().orElse(null));
+                    if (other != null) {
+                        throw new PluginManifest.Invalid("another plugin named " + name + " is already loaded from "
+                                + other.file());
+                    }
+                    read.add(m);
+                } catch (PluginManifest.Invalid e) {
+                    if (origin.equals(PluginHost.ORIGIN_WITH_PLUGIN)) {
+                        throw new CliException(abs + ": " + e.getMessage() + " (requested by " + withPluginSource + ")");
+                    }
+                    problems.add(new PluginProblem(abs, origin, abs + ": " + e.getMessage()));
+                }
+            }
+        }
+        read.forEach(m -> plugins.add(m.plugin()));
+        manifestProblems.addAll(problems);
+        return true;
     }
 
     /**
@@ -142,13 +198,14 @@ public final class CommandPlugins implements AutoCloseable {
     PluginSetup setup(Env env, List<String> imagePlugins, PluginFlags flags, List<String> withPlugin, boolean start) {
         load(withPlugin);
         EnabledSet set = resolve(env, imagePlugins, flags, withPlugin);
+        List<PluginProblem> problems = new ArrayList<>(manifestProblems);
         if (host == null) {
-            return new PluginSetup(null, List.of(), List.of(), set);
+            return new PluginSetup(null, plugins, problems, set);
         }
         if (start) {
             start(set.enabled().stream().map(PluginDescriptor::name).toList());
         }
-        List<PluginProblem> problems = new ArrayList<>(host.problems());
+        problems.addAll(host.problems());
         problems.addAll(optionProblems);
         return new PluginSetup(host, plugins, problems, set);
     }

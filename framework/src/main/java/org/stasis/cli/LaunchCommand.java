@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +47,8 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
 
     /** Plugins from {@code sources}. */
     public LaunchCommand(PluginSources sources) {
-        this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN);
+        this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN,
+                Set.of("options", "launch", "restart-script"));
     }
 
     @Spec
@@ -301,7 +303,7 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
                     System.err.println(prog + ": warning: plugin bundle not loaded: " + p.message());
                 }
             }
-            if (plugins.host() == null) {
+            if (plugins.plugins().isEmpty()) {
                 return PluginLaunch.NONE;
             }
             Map<String, String> javaEnv = PluginHooks.launch(plugins, o.pluginOptions(), o);

@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.jar.Attributes;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.felix.framework.FrameworkFactory;
@@ -28,7 +27,6 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.stasis.sdk.PluginInfo;
 import org.stasis.sdk.SdkVersion;
 import org.stasis.sdk.StasisPlugin;
 
@@ -47,8 +45,8 @@ public final class PluginHost implements AutoCloseable {
     public static final String ORIGIN_INSTALLATION = "bundles/";
     public static final String ORIGIN_WITH_PLUGIN = "--with-plugin";
 
-    static final String HEADER_NAME = "Stasis-Plugin-Name";
-    static final String HEADER_DEFAULT = "Stasis-Default-Enabled";
+    static final String HEADER_NAME = PluginManifest.HEADER_NAME;
+    static final String HEADER_DEFAULT = PluginManifest.HEADER_DEFAULT;
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
     private static final Pattern MISSING_PACKAGE = Pattern.compile("osgi\\.wiring\\.package=([^)\\s]+)");
@@ -133,55 +131,15 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private Loaded installOne(Path file, String origin, List<Loaded> pending) throws BundleLoadException {
-        if (!Files.exists(file)) {
-            throw new BundleLoadException("no such file or directory");
-        }
-        Attributes m = manifest(file);
-        String bsn = m == null ? null : m.getValue(Constants.BUNDLE_SYMBOLICNAME);
-        if (bsn == null) {
-            throw new BundleLoadException("not an OSGi bundle (no Bundle-SymbolicName in "
-                    + (Files.isDirectory(file) ? "META-INF/MANIFEST.MF" : "its manifest") + ")");
-        }
-        String name = m.getValue(HEADER_NAME);
-        if (name == null) {
-            throw new BundleLoadException("bundle " + bsn + " is not a Stasis plugin (no " + HEADER_NAME + " header)");
-        }
-        name = name.trim();
-        if (!PluginInfo.isValidName(name)) {
-            throw new BundleLoadException("invalid " + HEADER_NAME + " '" + name
-                    + "' (lower case letters, digits and dashes, starting with a letter)");
-        }
-        String sdkText = m.getValue(SdkVersion.MANIFEST_HEADER);
-        if (sdkText == null) {
-            throw new BundleLoadException("plugin " + name + " does not say which SDK it was built against (no "
-                    + SdkVersion.MANIFEST_HEADER + " header)");
-        }
-        SdkVersion sdk;
+        PluginManifest manifest;
         try {
-            sdk = SdkVersion.parse(sdkText);
-        } catch (IllegalArgumentException e) {
-            throw new BundleLoadException("plugin " + name + ": " + SdkVersion.MANIFEST_HEADER + " " + e.getMessage());
+            manifest = PluginManifest.read(file, origin);
+        } catch (PluginManifest.Invalid e) {
+            throw new BundleLoadException(e.getMessage());
         }
-        String refusal = SdkVersion.CURRENT.refusal(sdk).orElse(null);
-        if (refusal != null) {
-            throw new BundleLoadException("plugin " + name + " " + refusal);
-        }
-        String def = m.getValue(HEADER_DEFAULT);
-        boolean defaultEnabled;
-        if (def == null || def.trim().equalsIgnoreCase("false")) {
-            defaultEnabled = false;
-        } else if (def.trim().equalsIgnoreCase("true")) {
-            defaultEnabled = true;
-        } else {
-            throw new BundleLoadException("plugin " + name + ": " + HEADER_DEFAULT + " must be true or false, not '"
-                    + def.trim() + "'");
-        }
-        List<String> nativeCode;
-        try {
-            nativeCode = NativeCode.select(m.getValue(NativeCode.HEADER));
-        } catch (IllegalArgumentException e) {
-            throw new BundleLoadException("plugin " + name + ": " + e.getMessage());
-        }
+        InstalledPlugin p = manifest.plugin();
+        String name = p.name();
+        String bsn = p.symbolicName();
         Loaded other = byName.get(name);
         for (Loaded l : pending) {
             if (other == null && l.plugin().name().equals(name)) {
@@ -198,20 +156,7 @@ public final class PluginHost implements AutoCloseable {
         } catch (BundleException e) {
             throw new BundleLoadException("cannot install bundle " + bsn + ": " + e.getMessage());
         }
-        String version = b.getVersion().toString();
-        InstalledPlugin p = new InstalledPlugin(new PluginDescriptor(name, version, defaultEnabled), bsn, sdk, file,
-                origin, nativeCode);
         return new Loaded(p, b);
-    }
-
-    /** The main attributes of a jar's or folder's manifest; null when it has none. */
-    private static Attributes manifest(Path file) throws BundleLoadException {
-        try {
-            return BundleManifest.read(file);
-        } catch (IOException e) {
-            throw new BundleLoadException("not an OSGi bundle (cannot read it as a jar file: "
-                    + LocalCoordinatorOps.describe(e) + ")");
-        }
     }
 
     /** Why Felix could not resolve a bundle, naming the missing package when that is the cause. */

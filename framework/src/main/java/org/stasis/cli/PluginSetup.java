@@ -67,7 +67,7 @@ public record PluginSetup(PluginHost host, List<InstalledPlugin> plugins, List<P
      */
     public static PluginSetup load(Path home, Env env, Path cwd, Path tmp, PluginFlags flags, List<String> withPlugin,
             boolean start) {
-        CommandPlugins loaded = new CommandPlugins(home, cwd, tmp, PluginHost.ORIGIN_WITH_PLUGIN);
+        CommandPlugins loaded = new CommandPlugins(home, cwd, tmp, PluginHost.ORIGIN_WITH_PLUGIN, null);
         try {
             return loaded.setup(env, flags, withPlugin, start);
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.stasis.barrier.ScriptEnvironment;
 import org.stasis.mtcp.Exec;
@@ -58,7 +59,8 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
 
     /** Plugins from {@code sources}. */
     public RestartCommand(PluginSources sources) {
-        this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN + " or " + BUNDLES_ENV);
+        this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN + " or " + BUNDLES_ENV,
+                Set.of("options", "restart"));
     }
 
     @Option(names = "--help", usageHelp = true, description = "Print this message and exit.")

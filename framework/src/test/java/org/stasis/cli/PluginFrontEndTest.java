@@ -138,6 +138,40 @@ class PluginFrontEndTest {
     }
 
     @Test
+    void pluginsDeclaringNoHookOfTheCommandAreReadWithoutStartingFelix() throws IOException {
+        // a Java half that only says who it is (as the files plugin's): restart need not start Felix
+        TestBundles.jar(home.resolve("bundles/quiet.jar"), TestBundles.plugin("quiet", true,
+                "Stasis-Java-Hooks", "none", "Test-Record", record.toString()));
+        Env env = env();
+        RestartCommand cmd = parsedRestart(env, "ckpt_x.dmtcp");
+        RestartOptions o = cmd.resolve(env, dir);
+        try (PluginSetup s = cmd.loadedPlugins().setup(env, List.of("quiet"), PluginFlags.NONE, o.withPlugins(), true)) {
+            assertEquals(null, s.host(), "no framework for plugins without restart or option hooks");
+            assertEquals(List.of("quiet"), s.plugins().stream().map(InstalledPlugin::name).toList());
+            assertTrue(s.enabled().decision("quiet").enabled());
+        }
+        assertTrue(Files.notExists(dir.resolve("tmp")) || isEmpty(dir.resolve("tmp")), "no plugin cache was made");
+
+        // one that declares the restart hook brings Felix back, and its hook runs
+        TestBundles.jar(home.resolve("bundles/loud.jar"), TestBundles.plugin("loud", true,
+                "Stasis-Java-Hooks", "restart", "Test-Record", record.toString()));
+        RestartCommand again = parsedRestart(env, "ckpt_x.dmtcp");
+        RestartOptions o2 = again.resolve(env, dir);
+        RestartCommand.runPluginRestartHooks(again.loadedPlugins(), env, o2, List.of(), List.of());
+        assertTrue(calls().stream().anyMatch(c -> c.startsWith("loud onRestart")), calls().toString());
+        again.loadedPlugins().close();
+    }
+
+    @Test
+    void unknownJavaHookIsRefusedNamingTheFile() throws IOException {
+        Path bad = TestBundles.jar(dir.resolve("bad.jar"), TestBundles.plugin("bad", false, "Stasis-Java-Hooks",
+                "restart, teleport"));
+        PluginManifest.Invalid e = assertThrows(PluginManifest.Invalid.class,
+                () -> PluginManifest.read(bad, PluginHost.ORIGIN_WITH_PLUGIN));
+        assertTrue(e.getMessage().contains("Stasis-Java-Hooks names 'teleport'"), e.getMessage());
+    }
+
+    @Test
     void optionValuesReachTheLaunchContextAndTheProgramsEnvironment() throws IOException {
         installCounter();
         Path gamma = gamma("Test-Script-Env", "GAMMA_ON=yes");

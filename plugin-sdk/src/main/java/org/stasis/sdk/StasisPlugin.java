@@ -20,6 +20,12 @@ import java.util.Set;
  *       otherwise;</li>
  *   <li>{@code Stasis-Launch-Hook}: {@code every-launch} when {@link #onLaunch} must run at every
  *       launch (see there); leave it out otherwise.</li>
+ *   <li>{@code Stasis-Java-Hooks}: which hooks of this interface the Java half implements, a
+ *       comma-separated subset of {@code options} ({@link #options()}), {@code launch},
+ *       {@code restart}, {@code checkpoint-complete} and {@code restart-script}, or {@code none}.
+ *       A front end starts the OSGi framework (about a quarter of a second) only when a plugin it
+ *       loads declares a hook it calls; left out, the plugin is taken to implement them all. A
+ *       hook left out of the list is never called.</li>
  * </ul>
  *
  * <p>Where each method is called:
