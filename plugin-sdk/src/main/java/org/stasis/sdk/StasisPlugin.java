@@ -24,8 +24,8 @@ import java.util.Set;
  *       comma-separated subset of {@code options} ({@link #options()}), {@code launch},
  *       {@code restart}, {@code checkpoint-complete} and {@code restart-script}, or {@code none}.
  *       A front end starts the OSGi framework (about a quarter of a second) only when a plugin it
- *       loads declares a hook it calls; left out, the plugin is taken to implement them all. A
- *       hook left out of the list is never called.</li>
+ *       loads declares a hook it calls; left out, the plugin is taken to implement them all.
+ *       Declare every hook you implement: one left out may not be called.</li>
  * </ul>
  *
  * <p>Where each method is called:
