@@ -6,6 +6,7 @@
  * calls only. */
 #define _GNU_SOURCE
 #include "anon.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -70,14 +71,9 @@ static const char *field(const char *text, const char *key)
 
 static int read_fdinfo(int fd, char *buf, size_t cap)
 {
-    char path[48] = "/proc/self/fdinfo/";
-    size_t n = strlen(path);
-    char digits[12];
-    int d = 0;
-    unsigned v = (unsigned)fd;
-    do digits[d++] = (char)('0' + v % 10); while ((v /= 10) && d < 11);
-    while (d) path[n++] = digits[--d];
-    path[n] = 0;
+    char path[48], num[24];
+    text_uint(num, (unsigned)fd);
+    text_fail(path, sizeof path, "/proc/self/fdinfo/", num, 0);
     int in = open(path, O_RDONLY | O_CLOEXEC);
     if (in < 0) return -1;
     size_t got = 0;
@@ -92,30 +88,21 @@ static int read_fdinfo(int fd, char *buf, size_t cap)
     return 0;
 }
 
-static int fail(char *err, size_t errlen, const char *why)
-{
-    size_t n = strlen(why);
-    if (n >= errlen) n = errlen - 1;
-    memcpy(err, why, n);
-    err[n] = 0;
-    return -1;
-}
-
 int anon_capture(int fd, int kind, struct anon_state *st, char *err, size_t errlen)
 {
     static char info[65536]; /* an epoll's list can be long */
     memset(st, 0, sizeof *st);
     st->kind = kind;
-    if (read_fdinfo(fd, info, sizeof info) < 0) return fail(err, errlen, "cannot read /proc/self/fdinfo");
+    if (read_fdinfo(fd, info, sizeof info) < 0) return text_fail(err, errlen, "cannot read /proc/self/fdinfo", 0, 0);
     const char *p;
     switch (kind) {
     case ANON_EVENTFD:
-        if (!(p = field(info, "eventfd-count"))) return fail(err, errlen, "no eventfd-count in fdinfo");
+        if (!(p = field(info, "eventfd-count"))) return text_fail(err, errlen, "no eventfd-count in fdinfo", 0, 0);
         st->count = number(&p, 16);
         if ((p = field(info, "eventfd-semaphore"))) st->semaphore = number(&p, 10) != 0;
         return 0;
     case ANON_TIMERFD:
-        if (!(p = field(info, "clockid"))) return fail(err, errlen, "no clockid in timerfd fdinfo");
+        if (!(p = field(info, "clockid"))) return text_fail(err, errlen, "no clockid in timerfd fdinfo", 0, 0);
         st->clockid = (int)number(&p, 10);
         if ((p = field(info, "ticks"))) st->count = number(&p, 10);
         if ((p = field(info, "it_value"))) {
@@ -128,14 +115,14 @@ int anon_capture(int fd, int kind, struct anon_state *st, char *err, size_t errl
         }
         return 0;
     case ANON_SIGNALFD:
-        if (!(p = field(info, "sigmask"))) return fail(err, errlen, "no sigmask in signalfd fdinfo");
+        if (!(p = field(info, "sigmask"))) return text_fail(err, errlen, "no sigmask in signalfd fdinfo", 0, 0);
         st->sigmask = number(&p, 16);
         return 0;
     case ANON_EPOLL:
         st->first_target = ntargets;
         for (const char *line = info; line && *line;) {
             if (strncmp(line, "tfd:", 4) == 0) {
-                if (ntargets == MAX_TARGETS) return fail(err, errlen, "epoll instances watch too many descriptors");
+                if (ntargets == MAX_TARGETS) return text_fail(err, errlen, "epoll instances watch too many descriptors", 0, 0);
                 const char *q = line + 4;
                 struct target *t = &targets[ntargets++];
                 t->fd = (int)number(&q, 10);
@@ -150,7 +137,7 @@ int anon_capture(int fd, int kind, struct anon_state *st, char *err, size_t errl
         }
         return 0;
     }
-    return fail(err, errlen, "not an anonymous descriptor kind this plugin knows");
+    return text_fail(err, errlen, "not an anonymous descriptor kind this plugin knows", 0, 0);
 }
 
 int anon_restore(const struct anon_state *st, int flags)

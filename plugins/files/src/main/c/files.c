@@ -24,6 +24,7 @@
 #include <stasis/plugin.h>
 
 #include "anon.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <sys/mman.h>
@@ -74,26 +75,11 @@ static void warn(const char *what, const char *path, const char *tail)
     (void)w;
 }
 
-static void set_error(char *err, size_t errlen, const char *text)
-{
-    size_t n = strlen(text);
-    if (n >= errlen) n = errlen - 1;
-    memcpy(err, text, n);
-    err[n] = 0;
-}
-
 static void fd_link(int fd, char *out, size_t cap)
 {
-    /* "/proc/self/fd/<fd>" without snprintf */
-    const char *pre = "/proc/self/fd/";
-    size_t n = strlen(pre);
-    memcpy(out, pre, n);
-    char digits[12];
-    int d = 0;
-    unsigned v = (unsigned)fd;
-    do digits[d++] = (char)('0' + v % 10); while ((v /= 10) && d < 11);
-    while (d && n + 1 < cap) out[n++] = digits[--d];
-    out[n] = 0;
+    char num[24];
+    text_uint(num, (unsigned)fd);
+    text_fail(out, cap, "/proc/self/fd/", num, 0);
 }
 
 static long fd_path(int fd, char *out, size_t cap)
@@ -157,7 +143,7 @@ static int drain(struct fdrec *r, char *err, size_t errlen)
     fcntl(r->fd, F_SETFL, r->flags);
     /* recorded even when full, so that RESUME puts back what was taken */
     r->data_len = drained_len - r->data_off;
-    if (full) set_error(err, errlen, "more data waiting in pipes than can be saved (8 MiB)");
+    if (full) text_fail(err, errlen, "more data waiting in pipes than can be saved (8 MiB)", 0, 0);
     return full ? -1 : 0;
 }
 
@@ -175,20 +161,6 @@ struct saved_file {
     uint64_t len;
 };
 
-static int append(char *err, size_t errlen, const char *a, const char *b, const char *c)
-{
-    size_t n = 0;
-    const char *parts[] = {a, b, c};
-    for (int i = 0; i < 3; i++) {
-        size_t k = parts[i] ? strlen(parts[i]) : 0;
-        if (n + k >= errlen) k = errlen - 1 - n;
-        memcpy(err + n, parts[i], k);
-        n += k;
-    }
-    err[n] = 0;
-    return -1;
-}
-
 static int save_deleted(char *err, size_t errlen)
 {
     uint64_t total = sizeof(struct saved_head);
@@ -200,11 +172,11 @@ static int save_deleted(char *err, size_t errlen)
     }
     if (!count) return 0;
     if (total > SECTION_CAP)
-        return append(err, errlen, "files deleted while open hold more than 16 MiB (", recs[0].path,
+        return text_fail(err, errlen, "files deleted while open hold more than 16 MiB (", recs[0].path,
                       ", ...): too much to save in the image");
     size_t map = (total + 4095) & ~(size_t)4095;
     uint8_t *buf = mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED) return append(err, errlen, "no memory to save the files deleted while open", 0, 0);
+    if (buf == MAP_FAILED) return text_fail(err, errlen, "no memory to save the files deleted while open", 0, 0);
     struct saved_head head = {SECTION_MAGIC, count};
     memcpy(buf, &head, sizeof head);
     uint64_t at = sizeof head;
@@ -221,11 +193,11 @@ static int save_deleted(char *err, size_t errlen)
             if (got <= 0) break;
             done += (uint64_t)got;
         }
-        if (done != f.len) r = append(err, errlen, "cannot read ", recs[i].path, " (deleted while open) to save it");
+        if (done != f.len) r = text_fail(err, errlen, "cannot read ", recs[i].path, " (deleted while open) to save it");
         at += f.len;
     }
     if (r == 0 && stasis_section_write(&files, buf, at) < 0)
-        r = append(err, errlen, "cannot store the files deleted while open in the image", 0, 0);
+        r = text_fail(err, errlen, "cannot store the files deleted while open in the image", 0, 0);
     munmap(buf, map);
     return r;
 }
@@ -368,14 +340,9 @@ static void whoami(char *out, size_t cap)
     ssize_t n = fd >= 0 ? read(fd, comm, sizeof comm - 1) : 0;
     if (fd >= 0) close(fd);
     while (n > 0 && (comm[n - 1] == '\n' || comm[n - 1] == 0)) comm[--n] = 0;
-    char pid[16];
-    int d = 0;
-    char tmp[16];
-    long p = getpid();
-    do tmp[d++] = (char)('0' + p % 10); while ((p /= 10) && d < 15);
-    for (int i = 0; i < d; i++) pid[i] = tmp[d - 1 - i];
-    pid[d] = 0;
-    append(out, cap, comm, " pid ", pid);
+    char pid[24];
+    text_uint(pid, (unsigned long)getpid());
+    text_fail(out, cap, comm, " pid ", pid);
 }
 
 /* The policy for a file that cannot be restored as it was: the restart is refused, loudly. */
@@ -383,8 +350,8 @@ static void refuse_restart(const struct fdrec *r, const char *why)
 {
     char who[64], what[700], line[900];
     whoami(who, sizeof who);
-    append(what, sizeof what, r->path, why, " (process ");
-    append(line, sizeof line, what, who, ")");
+    text_fail(what, sizeof what, r->path, why, " (process ");
+    text_fail(line, sizeof line, what, who, ")");
     warn("restart refused: ", line, "; a file the program had open must be there as it was");
     _exit(3);
 }
@@ -428,7 +395,7 @@ static void restore_deleted(const struct fdrec *r, const uint8_t *data, uint64_t
     int fd = -1;
     const char *dirs[] = {dir, "/tmp/"};
     for (int i = 0; i < 2 && fd < 0; i++) {
-        append(name, sizeof name, dirs[i], ".stasis-restored-", "XXXXXX");
+        text_fail(name, sizeof name, dirs[i], ".stasis-restored-", "XXXXXX");
         fd = mkostemp(name, O_CLOEXEC);
         if (fd >= 0) unlink(name);
     }

@@ -20,7 +20,8 @@ import org.stasis.sdk.StasisPlugin;
 /**
  * The coordinator's plugin side: calls {@link StasisPlugin#onCheckpointComplete} of the plugins
  * the workers announced, after each completed generation: the installation's plugins that are
- * enabled in them ({@code plugins} of their HELLO) and their {@code --with-plugin} bundles.
+ * enabled in them ({@code plugins} of their HELLO) and their {@code --with-plugin} bundles, of
+ * those that declare that hook. Only those bundles are installed and started.
  *
  * <p>The bundles are loaded into a plugin host of the coordinator's own when the first
  * generation that announces some completes (a coordinator whose processes use no plugin never
@@ -82,10 +83,12 @@ final class CheckpointHooks implements GenerationListener, AutoCloseable {
     private void run(CompletedGeneration g) {
         List<String> errors = new ArrayList<>();
         List<Path> wanted = new ArrayList<>();
-        if (!g.plugins().isEmpty()) {
-            wanted.addAll(installation);
+        for (Path b : installation) {
+            if (calledHere(b, g.plugins())) {
+                wanted.add(b);
+            }
         }
-        g.bundles().stream().filter(b -> !wanted.contains(b)).forEach(wanted::add);
+        g.bundles().stream().filter(b -> !wanted.contains(b) && calledHere(b, null)).forEach(wanted::add);
         if (!wanted.isEmpty()) {
             try {
                 load(wanted);
@@ -105,6 +108,22 @@ final class CheckpointHooks implements GenerationListener, AutoCloseable {
             report.outcome(g.generation(), String.join("; ", errors));
         } catch (RuntimeException e) {
             LOG.debug("reporting the hooks of generation {}", g.generation(), e);
+        }
+    }
+
+    /**
+     * Whether a bundle's Java half is wanted here: it declares {@code onCheckpointComplete}
+     * ({@value PluginManifest#HEADER_JAVA_HOOKS}) and, for an installed one, the workers named it
+     * enabled ({@code names}; null: a bundle they announced). A bundle whose manifest cannot be
+     * read is wanted, so that loading it reports why.
+     */
+    private static boolean calledHere(Path bundle, List<String> names) {
+        try {
+            PluginManifest m = PluginManifest.read(bundle, PluginHost.ORIGIN_WITH_PLUGIN);
+            return m.javaHooks().contains(PluginManifest.HOOK_CHECKPOINT_COMPLETE)
+                    && (names == null || names.contains(m.plugin().name()));
+        } catch (PluginManifest.Invalid e) {
+            return names == null;
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -97,9 +98,9 @@ public final class CommandPlugins implements AutoCloseable {
      * The loaded plugin that {@code option} ({@code --<plugin>-...}) belongs to, when that plugin
      * was left disabled before parsing (so its options are not in the model), with what decided.
      */
-    public java.util.Optional<PluginDecision> disabledOwner(String option) {
+    public Optional<PluginDecision> disabledOwner(String option) {
         if (early == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         return early.decisions().stream().filter(d -> !d.enabled() && option.startsWith("--" + d.name() + "-"))
                 .findFirst();

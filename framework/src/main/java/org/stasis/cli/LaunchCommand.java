@@ -48,7 +48,7 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
     /** Plugins from {@code sources}. */
     public LaunchCommand(PluginSources sources) {
         this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN,
-                Set.of("options", "launch", "restart-script"));
+                Set.of(PluginManifest.HOOK_OPTIONS, PluginManifest.HOOK_LAUNCH, PluginManifest.HOOK_RESTART_SCRIPT));
     }
 
     @Spec
@@ -188,20 +188,30 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
      */
     @Override
     public PluginFlags flagsBeforeParsing(List<String> args, CommandSpec spec, Env env) {
-        List<String> options = new ArrayList<>(PluginArgs.knownOptions(args, spec));
+        List<String> options = PluginArgs.knownOptions(args, spec);
         if (options.isEmpty()) {
             return PluginFlags.NONE;
         }
-        options.add("true");
-        Path cwd = Path.of("").toAbsolutePath();
-        picocli.CommandLine plain = Cli.build("dmtcp_launch", new PluginSources(null, Env.of(), cwd));
         try {
-            plain.parseArgs(options.toArray(String[]::new));
-            LaunchCommand parsed = plain.getCommand();
-            return PluginFlags.of(parsed.resolve(env, cwd));
+            return pluginFlags(options, env, Path.of("").toAbsolutePath());
         } catch (picocli.CommandLine.ParameterException | CliException e) {
             return PluginFlags.NONE;
         }
+    }
+
+    /**
+     * The plugin flags of {@code dmtcp_launch <options> true}, read by a launch parser that loads
+     * no plugins: the one reading of those flags, for launch itself and for {@code stasis plugins}.
+     *
+     * @throws picocli.CommandLine.ParameterException when {@code options} do not parse
+     */
+    static PluginFlags pluginFlags(List<String> options, Env env, Path cwd) {
+        List<String> args = new ArrayList<>(options);
+        args.add("true");
+        picocli.CommandLine plain = Cli.build("dmtcp_launch", new PluginSources(null, Env.of(), cwd));
+        plain.parseArgs(args.toArray(String[]::new));
+        LaunchCommand parsed = plain.getCommand();
+        return PluginFlags.of(parsed.resolve(env, cwd));
     }
 
     /** Resolves options, environment variables and defaults; pure apart from reading nothing. */
@@ -334,7 +344,7 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
         }
         if (!enabled.isEmpty()) {
             // recorded in each image's header, for 'stasis inspect' and the restart
-            env.put("STASIS_ENABLED_PLUGINS", String.join(":", enabled));
+            env.put(ProgramEnvironment.ENABLED_PLUGINS, String.join(":", enabled));
         }
         return new PluginLaunch(names, preloads, env);
     }

@@ -45,8 +45,6 @@ public final class PluginHost implements AutoCloseable {
     public static final String ORIGIN_INSTALLATION = "bundles/";
     public static final String ORIGIN_WITH_PLUGIN = "--with-plugin";
 
-    static final String HEADER_NAME = PluginManifest.HEADER_NAME;
-    static final String HEADER_DEFAULT = PluginManifest.HEADER_DEFAULT;
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginHost.class);
     private static final Pattern MISSING_PACKAGE = Pattern.compile("osgi\\.wiring\\.package=([^)\\s]+)");

@@ -29,8 +29,13 @@ public record PluginManifest(InstalledPlugin plugin, Set<String> javaHooks) {
     static final String HEADER_DEFAULT = "Stasis-Default-Enabled";
     /** Which hooks of its Java half a plugin implements, so that a command that calls none of them need not start Felix. */
     public static final String HEADER_JAVA_HOOKS = "Stasis-Java-Hooks";
+    public static final String HOOK_OPTIONS = "options";
+    public static final String HOOK_LAUNCH = "launch";
+    public static final String HOOK_RESTART = "restart";
+    public static final String HOOK_CHECKPOINT_COMPLETE = "checkpoint-complete";
+    public static final String HOOK_RESTART_SCRIPT = "restart-script";
     public static final Set<String> ALL_HOOKS =
-            Set.of("options", "launch", "restart", "checkpoint-complete", "restart-script");
+            Set.of(HOOK_OPTIONS, HOOK_LAUNCH, HOOK_RESTART, HOOK_CHECKPOINT_COMPLETE, HOOK_RESTART_SCRIPT);
 
     public PluginManifest {
         javaHooks = Set.copyOf(javaHooks);

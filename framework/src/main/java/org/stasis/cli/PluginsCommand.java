@@ -67,13 +67,8 @@ public class PluginsCommand implements Callable<Integer> {
         if (launchFlags.isEmpty()) {
             return PluginFlags.NONE;
         }
-        CommandLine launch = Cli.build("dmtcp_launch", new PluginSources(null, Env.of(), cwd));
-        List<String> args = new ArrayList<>(launchFlags);
-        args.add("true");
         try {
-            launch.parseArgs(args.toArray(String[]::new));
-            LaunchCommand cmd = launch.getCommand();
-            PluginFlags flags = PluginFlags.of(cmd.resolve(env, cwd));
+            PluginFlags flags = LaunchCommand.pluginFlags(launchFlags, env, cwd);
             int given = (int) launchFlags.stream().filter(f -> f.startsWith("--")).count();
             if (flags.settings().size() + (flags.disableAll() ? 1 : 0) < given) {
                 throw CliException.usage("takes launch's plugin flags only, not "

@@ -25,6 +25,8 @@ public final class ProgramEnvironment {
     public static final String MANAGED_PID = "STASIS_MANAGED_PID";
     /** Names of the native plugin halves in plugin order; the agent orders their hooks by it. */
     public static final String NATIVE_PLUGINS = "STASIS_NATIVE_PLUGINS";
+    /** Every enabled plugin, in plugin order: the agent records it in images and announces it in HELLO. */
+    public static final String ENABLED_PLUGINS = "STASIS_ENABLED_PLUGINS";
 
     private ProgramEnvironment() {}
 

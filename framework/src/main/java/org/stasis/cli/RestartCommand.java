@@ -60,7 +60,7 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
     /** Plugins from {@code sources}. */
     public RestartCommand(PluginSources sources) {
         this.loadedPlugins = CommandPlugins.of(sources, PluginArgs.WITH_PLUGIN + " or " + BUNDLES_ENV,
-                Set.of("options", "restart"));
+                Set.of(PluginManifest.HOOK_OPTIONS, PluginManifest.HOOK_RESTART));
     }
 
     @Option(names = "--help", usageHelp = true, description = "Print this message and exit.")

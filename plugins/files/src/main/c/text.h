@@ -1,0 +1,35 @@
+/* Building short texts (messages, /proc paths) without stdio: hooks run while the program's
+ * threads may hold libc's locks. */
+#ifndef FILES_TEXT_H
+#define FILES_TEXT_H
+#include <stddef.h>
+#include <string.h>
+
+/* a, b and c (each may be 0) joined into out, cut to cap - 1 bytes; returns -1, so that a hook
+ * can write "return text_fail(err, errlen, ...)". */
+static inline int text_fail(char *out, size_t cap, const char *a, const char *b, const char *c)
+{
+    size_t n = 0;
+    const char *parts[] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        size_t k = parts[i] ? strlen(parts[i]) : 0;
+        if (n + k >= cap) k = cap - 1 - n;
+        memcpy(out + n, parts[i], k);
+        n += k;
+    }
+    out[n] = 0;
+    return -1;
+}
+
+/* v in decimal, NUL-terminated, into out (at least 21 bytes). */
+static inline void text_uint(char *out, unsigned long v)
+{
+    char digits[20];
+    int d = 0;
+    do digits[d++] = (char)('0' + v % 10); while ((v /= 10) && d < 20);
+    int n = 0;
+    while (d) out[n++] = digits[--d];
+    out[n] = 0;
+}
+
+#endif
