@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
 final class CoordinatorKernel {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorKernel.class);
 
+    /**
+     * How often one checkpoint request starts over because a new process joined mid-way. A
+     * program that forks without pause would otherwise keep its checkpoint from ever ending.
+     */
+    static final int MAX_CHECKPOINT_RETRIES = 20;
+
     private final KernelSettings settings;
     private final ScheduledExecutorService loop;
     private final Runnable onTerminate;
@@ -50,6 +56,10 @@ final class CoordinatorKernel {
 
     private GenerationRun checkpoint;
     private final List<CompletableFuture<CheckpointResult>> checkpointWaiters = new ArrayList<>();
+    /** Restarts of the current request's generation; see {@link #retryCheckpoint}. */
+    private int checkpointRetries;
+    /** When the current request started its first generation: what its waiters waited for. */
+    private long checkpointRequestNanos;
     private RestartGathering gathering;
     private GenerationRun restart;
 
@@ -103,6 +113,8 @@ final class CoordinatorKernel {
                 .build());
         if (hello.restart()) {
             gather(worker, hello);
+        } else if (checkpoint != null) {
+            retryCheckpoint(worker);
         }
         return worker;
     }
@@ -281,16 +293,50 @@ final class CoordinatorKernel {
         if (workers.isEmpty()) {
             return CheckpointStart.refused("no workers connected");
         }
+        checkpointRetries = 0;
+        checkpointRequestNanos = System.nanoTime();
+        CompletableFuture<CheckpointResult> result = new CompletableFuture<>();
+        checkpointWaiters.add(result);
+        int g = startCheckpointGeneration(why);
+        return new CheckpointStart(true, g, "", result);
+    }
+
+    /** A new generation with every worker connected now; never reuses an attempted number. */
+    private int startCheckpointGeneration(String why) {
         int g = Math.max(generation, lastAttempt) + 1;
         lastAttempt = g;
         List<WorkerSession> participants = List.copyOf(workers.values());
         checkpoint = new GenerationRun("checkpoint", g, Step.checkpoint(checkpointBarriers), participants,
                 Map.of("peers", String.valueOf(participants.size())));
-        CompletableFuture<CheckpointResult> result = new CompletableFuture<>();
-        checkpointWaiters.add(result);
         log.info("checkpoint generation {} started ({}) for {} workers", g, why, participants.size());
         checkpoint.begin();
-        return new CheckpointStart(true, g, "", result);
+        return g;
+    }
+
+    /**
+     * A fresh worker joined while a checkpoint runs: most likely a process forked (or started)
+     * by one being checkpointed. The images of the running generation would miss it, while its
+     * parent's image may already show it, so that generation cannot be kept. The participants
+     * are told to abort it and a new one starts at once with everybody, on behalf of the same
+     * waiters: a blocking checkpoint command gets the outcome of the retry, not this abort.
+     *
+     * <p>Both go out from this one loop thread, the ABORT first, and each connection keeps
+     * its writes in order, so every participant has dropped the old generation before it sees
+     * the new one's first EVENT.
+     */
+    private void retryCheckpoint(WorkerSession newcomer) {
+        if (checkpointRetries >= MAX_CHECKPOINT_RETRIES) {
+            abortCheckpoint("processes kept starting during the checkpoint (" + checkpointRetries + " retries)");
+            return;
+        }
+        GenerationRun run = checkpoint;
+        checkpoint = null;
+        checkpointRetries++;
+        log.info("checkpoint generation {} abandoned at {} after {} ms: {} joined; retry {} of at most {}",
+                run.generation(), run.currentLabel(), run.elapsedMillis(), newcomer.describe(), checkpointRetries,
+                MAX_CHECKPOINT_RETRIES);
+        abortParticipants(run, "a new process joined during the checkpoint; retrying");
+        startCheckpointGeneration("retry " + checkpointRetries + " after " + newcomer.describe() + " joined");
     }
 
     private void completeCheckpoint() {
@@ -300,14 +346,15 @@ final class CoordinatorKernel {
         List<String> images = run.images();
         last = LastOutcome.ok(images);
         run.participants().forEach(WorkerSession::settle);
-        log.info("checkpoint generation {} complete in {} ms, {} images", generation, run.elapsedMillis(),
-                images.size());
+        log.info("checkpoint generation {} complete in {} ms, {} images{}", generation, run.elapsedMillis(),
+                images.size(), checkpointRetries == 0 ? "" : " (after " + checkpointRetries
+                        + (checkpointRetries == 1 ? " retry)" : " retries)"));
         List<WorkerSession> participants = run.participants();
         Map<String, String> scriptEnv = scriptEnvironment(participants);
         List<Path> bundles = bundles(participants);
         writeRestartScript(images, scriptEnv, bundles);
         tellListener(images, bundles, pluginNames(participants));
-        finishWaiters(CheckpointResult.success(generation, images, run.elapsedMillis()));
+        finishWaiters(CheckpointResult.success(generation, images, requestElapsedMillis()));
         if (settings.exitAfterCkpt()) {
             killWorkers("--exit-after-ckpt");
             terminate("first checkpoint complete (--exit-after-ckpt)");
@@ -393,13 +440,26 @@ final class CoordinatorKernel {
         GenerationRun run = checkpoint;
         checkpoint = null;
         log.warn("checkpoint generation {} aborted after {} ms: {}", run.generation(), run.elapsedMillis(), reason);
+        abortParticipants(run, reason);
+        last = last.failed(reason);
+        finishWaiters(CheckpointResult.failure(run.generation(), reason, requestElapsedMillis()));
+    }
+
+    /**
+     * Sends ABORT to the run's participants that are still connected. A worker that joined
+     * after the run began never saw its generation and has nothing to undo.
+     */
+    private void abortParticipants(GenerationRun run, String reason) {
         Message abort = abortMessage(run.generation(), reason);
-        workers.values().forEach(w -> {
+        workers.values().stream().filter(run::involves).forEach(w -> {
             w.send(abort);
             w.settle();
         });
-        last = last.failed(reason);
-        finishWaiters(CheckpointResult.failure(run.generation(), reason, run.elapsedMillis()));
+    }
+
+    /** Across retries, so a blocking command's elapsed_ms is what it actually waited. */
+    private long requestElapsedMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - checkpointRequestNanos);
     }
 
     private static Message abortMessage(int generation, String reason) {
@@ -426,11 +486,7 @@ final class CoordinatorKernel {
         GenerationRun run = restart;
         restart = null;
         log.warn("restart of generation {} failed after {} ms: {}", run.generation(), run.elapsedMillis(), reason);
-        Message abort = abortMessage(run.generation(), reason);
-        run.participants().stream().filter(w -> workers.containsKey(w.number())).forEach(w -> {
-            w.send(abort);
-            w.settle();
-        });
+        abortParticipants(run, reason);
         last = last.failed("restart failed: " + reason);
     }
 
