@@ -76,6 +76,11 @@ public class InspectCommand implements Callable<Integer> {
         m.put("uid", h.uidUnsigned());
         m.put("gid", Integer.toUnsignedLong(h.gid()));
         m.put("pid", h.pid());
+        // 0: not recorded (an older agent's image)
+        m.put("ppid", h.ppid());
+        m.put("sid", h.sid());
+        m.put("pgid", h.pgid());
+        m.put("tree_flags", h.treeFlags());
         m.put("kernel", h.kernelRelease());
         m.put("glibc", h.glibcVersion());
         m.put("plugins", h.plugins());
@@ -108,7 +113,7 @@ public class InspectCommand implements Callable<Integer> {
         line(sb, "Host", h.hostName());
         line(sb, "User", "uid " + h.uidUnsigned() + " (" + RestartCommand.userName(h.uidUnsigned()) + "), gid "
                 + Integer.toUnsignedLong(h.gid()));
-        line(sb, "PID", Integer.toString(h.pid()));
+        line(sb, "PID", pidLine(h));
         line(sb, "UPID", h.upid());
         line(sb, "Computation", h.compid());
         line(sb, "Generation", h.generation() + " (" + h.peers() + " process(es) in the computation)");
@@ -139,6 +144,19 @@ public class InspectCommand implements Callable<Integer> {
         line(sb, "Check", s.payloadsVerified() ? "complete; header, section and data checksums OK"
                 : "complete; header and section checksums OK (data not read: use --verify)");
         return sb.toString();
+    }
+
+    /** The pids as the program sees them; an older agent's image records only the pid. */
+    static String pidLine(ImageHeader h) {
+        if (!h.treeRecorded()) {
+            return Integer.toString(h.pid());
+        }
+        return h.pid() + " (parent " + knownPid(h.ppid()) + ", session " + knownPid(h.sid()) + ", process group "
+                + knownPid(h.pgid()) + ")";
+    }
+
+    private static String knownPid(int pid) {
+        return pid == 0 ? "unknown" : Integer.toString(pid);
     }
 
     private static void line(StringBuilder sb, String key, String value) {

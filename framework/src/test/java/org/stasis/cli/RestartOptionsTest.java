@@ -70,7 +70,7 @@ class RestartOptionsTest {
     }
 
     static ImageSummary summary(int uid) {
-        ImageHeader h = new ImageHeader(1, 4096, 0, 0, "x86_64", 0, uid, 100, 42, 1, 1, 0, "u", "c", "count", "h",
+        ImageHeader h = new ImageHeader(1, 4096, 0, 0, "x86_64", 0, uid, 100, 42, 0, 0, 0, 0, 1, 1, 0, "u", "c", "count", "h",
                 "k", "g", "/bin/count", List.of(), List.of());
         return new ImageSummary(Path.of("/d/ckpt_count_u.dmtcp"), h, 8192, Map.of(), 0, 0, 0, -1, -1, List.of(), false);
     }

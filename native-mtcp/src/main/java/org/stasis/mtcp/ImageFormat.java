@@ -39,6 +39,11 @@ public final class ImageFormat {
     public static final int OFF_GENERATION = 60;
     public static final int OFF_PEERS = 64;
     public static final int OFF_RESTART_INFO = 72;
+    // The process's place in its tree: zero in images of agents that did not record it.
+    public static final int OFF_PPID = 80;
+    public static final int OFF_SID = 84;
+    public static final int OFF_PGID = 88;
+    public static final int OFF_TREE_FLAGS = 92;
     public static final int OFF_UPID = 96;
     public static final int LEN_UPID = 80;
     public static final int OFF_COMPID = 176;

@@ -15,6 +15,12 @@ import java.util.List;
  * @param flags header flags; bit 0: memory may be LZ4-compressed
  * @param architecture e.g. "x86_64"
  * @param creationTimeNanos creation time, nanoseconds since the epoch
+ * @param pid the pid as the program sees it (its virtual pid; older agents recorded the real pid
+ *     at checkpoint time)
+ * @param ppid parent's pid as the program sees it (virtual); 0 when unknown (older images)
+ * @param sid session id as the program sees it (virtual); 0 when unknown
+ * @param pgid process group id as the program sees it (virtual); 0 when unknown
+ * @param treeFlags reserved for the process tree, 0 for now
  * @param restartInfoAddress address of the agent's restart-info block
  * @param upid unique process id; names the image file
  * @param compid computation id
@@ -32,6 +38,10 @@ public record ImageHeader(
         int uid,
         int gid,
         int pid,
+        int ppid,
+        int sid,
+        int pgid,
+        int treeFlags,
         int generation,
         int peers,
         long restartInfoAddress,
@@ -53,6 +63,14 @@ public record ImageHeader(
     /** Whether memory sections may be LZ4-compressed. */
     public boolean compressed() {
         return (flags & ImageFormat.HEADER_FLAG_LZ4) != 0;
+    }
+
+    /**
+     * Whether the image records where the process sat in its tree (parent, session, group):
+     * images of older agents leave those fields zero.
+     */
+    public boolean treeRecorded() {
+        return ppid != 0 || sid != 0 || pgid != 0;
     }
 
     /** Unsigned uid as a long (uids above 2^31 exist). */
@@ -81,6 +99,10 @@ public record ImageHeader(
                 b.getInt(ImageFormat.OFF_UID),
                 b.getInt(ImageFormat.OFF_GID),
                 b.getInt(ImageFormat.OFF_PID),
+                b.getInt(ImageFormat.OFF_PPID),
+                b.getInt(ImageFormat.OFF_SID),
+                b.getInt(ImageFormat.OFF_PGID),
+                b.getInt(ImageFormat.OFF_TREE_FLAGS),
                 b.getInt(ImageFormat.OFF_GENERATION),
                 b.getInt(ImageFormat.OFF_PEERS),
                 b.getLong(ImageFormat.OFF_RESTART_INFO),

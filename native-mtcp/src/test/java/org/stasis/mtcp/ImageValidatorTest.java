@@ -63,8 +63,31 @@ class ImageValidatorTest {
             assertEquals("/usr/local/bin/count", h.executable());
             assertEquals(List.of("files", "sockets"), h.plugins());
             assertTrue(h.compressed());
+            assertEquals(4242, h.pid());
+            assertEquals(0, h.ppid());
+            assertEquals(0, h.sid());
+            assertEquals(0, h.pgid());
+            assertFalse(h.treeRecorded(), "an older agent's image does not know its tree");
         }
         assertEquals("count", ImageValidator.readHeader(f).program());
+    }
+
+    @Test
+    void processTreeFields() throws Exception {
+        TestImageWriter w = writer();
+        w.ppid = 4000;
+        w.sid = 3999;
+        w.pgid = 4242;
+        w.treeFlags = 0;
+        ImageHeader h = ImageValidator.readHeader(w.write(dir.resolve("ckpt_count_tree.dmtcp")));
+        assertEquals(4242, h.pid());
+        assertEquals(4000, h.ppid());
+        assertEquals(3999, h.sid());
+        assertEquals(4242, h.pgid());
+        assertEquals(0, h.treeFlags());
+        assertTrue(h.treeRecorded());
+        assertEquals(1, h.peers(), "the neighbouring fields are where they were");
+        assertEquals("0123456789abcdef-4242-1a2b3c", h.upid());
     }
 
     @Test

@@ -25,6 +25,11 @@ final class TestImageWriter {
     String compid = "comp-1";
     String host = "node1";
     String plugins = "files:sockets";
+    /** Zero, as older agents leave them, unless a test sets them. */
+    int ppid;
+    int sid;
+    int pgid;
+    int treeFlags;
     final List<Section> sections = new ArrayList<>();
 
     /** Offsets of each section header written by {@link #write}, and of the trailer's. */
@@ -62,6 +67,10 @@ final class TestImageWriter {
         b.putInt(56, 4242);
         b.putInt(60, generation);
         b.putInt(64, 1);
+        b.putInt(80, ppid);
+        b.putInt(84, sid);
+        b.putInt(88, pgid);
+        b.putInt(92, treeFlags);
         put(h, 96, 80, upid);
         put(h, 176, 80, compid);
         put(h, 256, 256, program);
