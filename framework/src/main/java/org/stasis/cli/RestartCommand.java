@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.stasis.barrier.ScriptEnvironment;
 import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.ExecException;
@@ -26,11 +29,14 @@ import picocli.CommandLine.Spec;
 /** {@code dmtcp_restart} / {@code stasis restart}: restart a process from its checkpoint image. */
 @Command(name = "dmtcp_restart",
         customSynopsis = "${COMMAND-FULL-NAME} [OPTIONS] <ckpt1.dmtcp> [ckpt2.dmtcp...]",
-        description = {"Restart processes from a checkpoint image.",
-            "Every image is checked first; a truncated, corrupt, foreign or too new image is refused",
-            "before anything is started. Plugins are enabled as for a launch (installation, site",
-            "configuration, environment), plus the bundles the launch was given with --with-plugin",
-            "(which the restart script passes on in STASIS_PLUGIN_BUNDLES)."},
+        description = {"Restart processes from their checkpoint images.",
+            "All images given are restarted together, by one restorer that recreates their process",
+            "tree; they must be of the same computation and the same checkpoint generation (as the",
+            "images a restart script names are). Every image is checked first; a truncated, corrupt,",
+            "foreign or too new image is refused before anything is started. Plugins are enabled as",
+            "for a launch (installation, site configuration, environment), plus the bundles the",
+            "launch was given with --with-plugin (which the restart script passes on in",
+            "STASIS_PLUGIN_BUNDLES)."},
         sortOptions = false,
         versionProvider = VersionProvider.class)
 public class RestartCommand implements Callable<Integer>, PluginCommand {
@@ -69,7 +75,8 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
     @Option(names = "--version", versionHelp = true, description = "Print version information and exit.")
     boolean version;
 
-    @Parameters(arity = "1..*", paramLabel = "<ckpt.dmtcp>", description = "Checkpoint image(s) to restart.")
+    @Parameters(arity = "1..*", paramLabel = "<ckpt.dmtcp>",
+            description = "Checkpoint images to restart, all of one computation and generation.")
     List<Path> images = new ArrayList<>();
 
     /** Which plugins to load besides the installation's. */
@@ -185,30 +192,75 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
                 + " use --no-strict-checking (or DMTCP_DISABLE_STRICT_CHECKING=1) to restart it anyway");
     }
 
+    /**
+     * Refuses images that cannot be restarted together: one restorer brings back one tree of one
+     * checkpoint, so every image must carry the first one's computation and generation, and no
+     * process may come back twice (the coordinator would refuse the second anyway, but only
+     * after the restorer had started both).
+     */
+    static void checkTogether(List<ImageSummary> summaries) {
+        ImageSummary first = summaries.get(0);
+        ImageHeader h0 = first.header();
+        for (int i = 1; i < summaries.size(); i++) {
+            ImageSummary other = summaries.get(i);
+            ImageHeader h = other.header();
+            for (int j = 0; j < i; j++) {
+                ImageSummary earlier = summaries.get(j);
+                if (earlier.file().equals(other.file())) {
+                    throw new CliException(other.file() + " is given twice; give each image once");
+                }
+                if (earlier.header().upid().equals(h.upid())) {
+                    throw new CliException(earlier.file() + " and " + other.file() + " are images of the same process"
+                            + " (upid " + h.upid() + "); give one image per process");
+                }
+            }
+            if (!h0.compid().equals(h.compid())) {
+                throw new CliException(first.file() + " and " + other.file() + " belong to different computations ("
+                        + describeCompid(h0.compid()) + " and " + describeCompid(h.compid()) + "); one dmtcp_restart"
+                        + " restarts the images of one computation: run it once for each");
+            }
+            if (h0.generation() != h.generation()) {
+                throw new CliException(first.file() + " and " + other.file() + " are of different checkpoints of"
+                        + " computation " + h0.compid() + " (generation " + h0.generation() + " and generation "
+                        + h.generation() + "); restart the images of one generation together, such as those its"
+                        + " restart script names");
+            }
+        }
+    }
+
+    private static String describeCompid(String compid) {
+        return compid.isEmpty() ? "none recorded" : compid;
+    }
+
+    /** Each name once, in order of first appearance across the images. */
+    static List<String> union(List<ImageSummary> summaries, Function<ImageHeader, List<String>> field) {
+        Set<String> all = new LinkedHashSet<>();
+        summaries.forEach(s -> all.addAll(field.apply(s.header())));
+        return List.copyOf(all);
+    }
+
     @Override
     public Integer call() {
         Env env = Env.system();
         Path cwd = Path.of("").toAbsolutePath();
         RestartOptions o = resolve(env, cwd);
         List<ImageSummary> summaries = validate(o.images());
-        if (summaries.size() > 1) {
-            throw new CliException("restarting several processes at once is not supported yet"
-                    + " (give one image per dmtcp_restart)");
-        }
-        ImageSummary image = summaries.get(0);
-        checkOwner(image, currentUid(), o.strictChecking());
+        long uid = currentUid();
+        summaries.forEach(s -> checkOwner(s, uid, o.strictChecking()));
+        checkTogether(summaries);
         Path home = Installation.home();
         Natives natives = Installation.natives(home);
         if (o.ckptDir() != null) {
             LaunchCommand.prepareDirectory(o.ckptDir(), "checkpoint directory");
         }
-        List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, image.header().plugins(),
-                image.header().bundles());
+        List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, union(summaries, ImageHeader::plugins),
+                union(summaries, ImageHeader::bundles));
 
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
         Map<String, String> env2 = ProgramEnvironment.forRestart(System.getenv(), o, c, disabled);
-        List<String> argv = List.of(natives.restorer().toString(), image.file().toString());
+        List<String> argv = Stream.concat(Stream.of(natives.restorer().toString()),
+                summaries.stream().map(s -> s.file().toString())).toList();
         try {
             Exec.exec(natives.restorer(), argv, env2);
             throw new CliException("cannot execute " + natives.restorer() + ": execve returned"); // not reached
