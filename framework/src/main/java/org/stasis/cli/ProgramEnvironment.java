@@ -21,8 +21,19 @@ public final class ProgramEnvironment {
     public static final String QUIET = "STASIS_QUIET";
     public static final String TMPDIR = "STASIS_TMPDIR";
     public static final String RESTART_PAUSE = "STASIS_RESTART_PAUSE";
-    /** The agent's mark of which pid it manages; a new launch must start without one. */
+    /**
+     * Legacy: older agents marked the one pid they managed here. Agents that follow fork and
+     * exec no longer read it, but an environment inherited from a program run under an older
+     * agent may still carry it, and an older agent reading it would think the new program was
+     * already claimed; so it is still removed.
+     */
     public static final String MANAGED_PID = "STASIS_MANAGED_PID";
+    /**
+     * The agent's exec wrapper hands the new program image its virtual pid table here. It
+     * belongs to the process that exec'd: a launch or restart run from inside a managed program
+     * is a computation of its own and must not start with that process's table.
+     */
+    public static final String PID_MAP = "STASIS_PID_MAP";
     /** Names of the native plugin halves in plugin order; the agent orders their hooks by it. */
     public static final String NATIVE_PLUGINS = "STASIS_NATIVE_PLUGINS";
     /** Every enabled plugin, in plugin order: the agent records it in images and announces it in HELLO. */
@@ -37,10 +48,7 @@ public final class ProgramEnvironment {
     public static Map<String, String> forLaunch(Map<String, String> base, LaunchOptions o, CoordinatorSession c,
             Path agent, PluginLaunch plugins) {
         Map<String, String> env = common(base, c, o.quiet());
-        // Inherited from a managed program that runs dmtcp_launch itself: this launch is a
-        // computation of its own, so its program must claim management afresh.
-        env.remove(MANAGED_PID);
-        // Likewise its plugins: an outer launch's plugin variables must not leak into this one's.
+        // An outer launch's plugin variables must not leak into this one's.
         env.keySet().removeIf(ProgramEnvironment::isPluginVariable);
         env.putAll(plugins.env());
         List<String> first = new ArrayList<>();
@@ -91,6 +99,10 @@ public final class ProgramEnvironment {
         Map<String, String> env = new LinkedHashMap<>(base);
         // Set by our own bin/ script for the JVM; meaningless to the program.
         env.remove(Exec.INHERITED_FDS_ENV);
+        // Inherited from a managed program that runs dmtcp_launch or dmtcp_restart itself: what
+        // the agent left there describes that program's process, not the one started now.
+        env.remove(MANAGED_PID);
+        env.remove(PID_MAP);
         env.put(COORD_HOST, c.numericHost());
         env.put(COORD_PORT, Integer.toString(c.port()));
         env.put(COORD_SECRET, c.secret());

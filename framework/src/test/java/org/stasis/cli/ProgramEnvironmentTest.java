@@ -17,7 +17,8 @@ class ProgramEnvironmentTest {
     void launchEnvironment() {
         LaunchOptions o = LaunchOptionsTest.parse(Env.of(), "--no-gzip", "--ckptdir", "/ck", "-q", "--tmpdir", "/t", "p");
         Map<String, String> base = Map.of("HOME", "/home/u", "LD_PRELOAD", "/usr/lib/libfoo.so",
-                "STASIS_INHERITED_FDS", "3,4", "DMTCP_COORD_PORT", "1", "STASIS_MANAGED_PID", "0000004242");
+                "STASIS_INHERITED_FDS", "3,4", "DMTCP_COORD_PORT", "1", "STASIS_MANAGED_PID", "0000004242",
+                "STASIS_PID_MAP", "4242:4242,4243:5001");
         Map<String, String> env = ProgramEnvironment.forLaunch(base, o, SESSION, AGENT, PluginLaunch.NONE);
         assertEquals("/opt/stasis/lib/libstasis.so:/usr/lib/libfoo.so", env.get("LD_PRELOAD"));
         assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
@@ -33,6 +34,7 @@ class ProgramEnvironmentTest {
         assertEquals("/home/u", env.get("HOME"));
         assertFalse(env.containsKey("STASIS_INHERITED_FDS"));
         assertFalse(env.containsKey("STASIS_MANAGED_PID"), "a launch from inside a managed program starts afresh");
+        assertFalse(env.containsKey("STASIS_PID_MAP"), "nor does it inherit that program's pid table");
     }
 
     @Test
@@ -60,7 +62,8 @@ class ProgramEnvironmentTest {
     @Test
     void restartEnvironment() {
         RestartOptions o = RestartOptionsTest.parse(Env.of(), "ckpt_a.dmtcp");
-        Map<String, String> env = ProgramEnvironment.forRestart(Map.of("PATH", "/bin"), o, SESSION, List.of("files"));
+        Map<String, String> env = ProgramEnvironment.forRestart(Map.of("PATH", "/bin", "STASIS_MANAGED_PID",
+                "0000004242", "STASIS_PID_MAP", "4242:4242"), o, SESSION, List.of("files"));
         assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
         assertEquals("7779", env.get("STASIS_COORD_PORT"));
         assertEquals("abc", env.get("STASIS_COORD_SECRET"));
@@ -68,6 +71,8 @@ class ProgramEnvironmentTest {
         assertEquals("/bin", env.get("PATH"));
         assertFalse(env.containsKey("STASIS_CKPT_DIR"));
         assertFalse(env.containsKey("LD_PRELOAD"));
+        assertFalse(env.containsKey("STASIS_MANAGED_PID"), "left by the agent of a program that runs dmtcp_restart");
+        assertFalse(env.containsKey("STASIS_PID_MAP"));
         assertEquals("files", env.get("STASIS_DISABLED_PLUGINS"), "plugins of the image this restart turns off");
         RestartOptions o2 = RestartOptionsTest.parse(Env.of(), "--ckptdir", "/new", "ckpt_a.dmtcp");
         assertEquals("/new", ProgramEnvironment.forRestart(Map.of(), o2, SESSION, List.of()).get("STASIS_CKPT_DIR"));
