@@ -52,8 +52,13 @@ class ProcessJoinTest {
                 assertEquals(2, s.generation());
                 assertEquals("ok", s.lastResult());
                 assertEquals(List.of(parent.image(), child.image()), s.lastImages());
+                // One dmtcp_restart brings back the whole tree of this host, as DMTCP's script does.
                 String script = Files.readString(coord.ckptDir.resolve("dmtcp_restart_script.sh"));
-                assertTrue(script.contains("'" + child.image() + "'"), script);
+                assertTrue(script.contains("images=(\n  '" + parent.image() + "'\n  '" + child.image() + "'\n)"),
+                        script);
+                assertEquals(1, script.lines().filter(l -> l.startsWith("exec ")).count(), script);
+                assertTrue(script.contains("dmtcp_restart' --coord-host \"$coord_host\" --coord-port \"$coord_port\""
+                        + " \"${options[@]}\" \"${images[@]}\"\n"), script);
             }
         }
     }
