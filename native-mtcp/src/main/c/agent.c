@@ -20,6 +20,7 @@
 #include <gnu/libc-version.h>
 
 #include "coord.h"
+#include "pidvirt.h"
 #include "plugin_host.h"
 #include "sys.h"
 #include "text.h"
@@ -42,6 +43,7 @@ static long writer_pid;
 static int result_fd = -1;
 static char inline_result[32]; /* "ok <bytes>" of an image written without a child */
 static uint32_t current_gen;
+static int ckpt_thread_virtual; /* the checkpoint thread's tid as the program would see it */
 
 enum { STEP_OK = 0, STEP_FAIL = -1, STEP_RESTARTED = 1 };
 
@@ -136,41 +138,6 @@ static void read_program_name(void)
     if (!sx_agent.program[0]) sx_copy_str(sx_agent.program, sizeof sx_agent.program, "program");
 }
 
-/* Which process is managed: the launched one, also after it execs another program (same
- * pid). Its children run unmanaged for now (process trees come with the pid work): the
- * variable names the managed pid, zero-padded so it can be rewritten in place after a
- * restart changes the pid. Returns 0 when this process is not the managed one. */
-#define SX_MANAGED_VAR "STASIS_MANAGED_PID"
-
-static void format_pid(char *out, long pid)
-{
-    for (int i = 9; i >= 0; i--, pid /= 10) out[i] = (char)('0' + pid % 10);
-    out[10] = 0;
-}
-
-static int claim_managed(void)
-{
-    char mine[11];
-    format_pid(mine, sx_getpid());
-    const char *v = getenv(SX_MANAGED_VAR);
-    if (v && !sx_streq(v, mine)) return 0;
-    if (!v) setenv(SX_MANAGED_VAR, mine, 1);
-    return 1;
-}
-
-/* After restart: the environment block is the restored one; rewrite the pid in place. */
-static void update_managed_pid(void)
-{
-    extern char **environ;
-    size_t n = sx_strlen(SX_MANAGED_VAR);
-    for (char **e = environ; e && *e; e++) {
-        if (sx_startswith(*e, SX_MANAGED_VAR) && (*e)[n] == '=' && sx_strlen(*e + n + 1) == 10) {
-            format_pid(*e + n + 1, sx_getpid());
-            return;
-        }
-    }
-}
-
 static int hello(int restart, const char *image)
 {
     struct sx_buf b;
@@ -254,12 +221,16 @@ static void fill_header(uint32_t gen, uint32_t peers)
     memcpy(header.magic, SX_IMAGE_MAGIC, 8);
     header.version = SX_IMAGE_VERSION;
     header.header_size = SX_HEADER_SIZE;
-    header.flags = (sx_agent.compress ? SX_FLAG_COMPRESSED : 0) | SX_FLAG_RESTART_INFO_V2;
+    header.flags = (sx_agent.compress ? SX_FLAG_COMPRESSED : 0) | SX_FLAG_RESTART_INFO_V2 | SX_FLAG_RESTART_INFO_V3;
     sx_copy_str(header.arch, sizeof header.arch, "x86_64");
     header.created_ns = now_ns();
     header.uid = (uint32_t)SX_SYS0(__NR_getuid);
     header.gid = (uint32_t)SX_SYS0(__NR_getgid);
-    header.pid = (uint32_t)sx_getpid();
+    header.pid = (uint32_t)sx_pid_virtual((int)sx_getpid());
+    header.ppid = (uint32_t)sx_pid_virtual((int)SX_SYS0(__NR_getppid));
+    long sid = SX_SYS1(__NR_getsid, 0), pgid = SX_SYS1(__NR_getpgid, 0);
+    header.sid = sid > 0 ? (uint32_t)sx_pid_virtual((int)sid) : 0;
+    header.pgid = pgid > 0 ? (uint32_t)sx_pid_virtual((int)pgid) : 0;
     header.generation = gen;
     header.peers = peers;
     header.restart_info_addr = (uint64_t)&sx_restart_info;
@@ -284,6 +255,7 @@ static void fill_header(uint32_t gen, uint32_t peers)
 static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
 {
     static struct sx_ctx self;
+    ckpt_thread_virtual = sx_pid_virtual((int)sx_gettid());
     image_names();
     fill_header(gen, peers);
     if (sx_ctx_save(&self) != 0) return STEP_RESTARTED;
@@ -434,6 +406,7 @@ static void abort_generation(void)
         sx_threads_resume();
         suspended = 0;
     }
+    sx_fork_gate_open();
 }
 
 static void after_restart(void);
@@ -452,6 +425,7 @@ static void on_event(const struct sx_msg *m)
     err[0] = 0;
     if (sx_streq(name, "PRESUSPEND")) {
         current_gen = gen;
+        sx_fork_gate_close(); /* a child forked from now on would miss this generation */
         hooks_entered = 1;
         if (sx_hooks_run(SX_EV_PRESUSPEND, gen, err, sizeof err, &failed) < 0) {
             arrive(name, gen, err, failed, 0);
@@ -494,6 +468,7 @@ static void on_event(const struct sx_msg *m)
         }
         suspended = 0;
         hooks_entered = 0;
+        sx_fork_gate_open();
     }
     arrive(name, gen, 0, 0, 0);
 }
@@ -509,6 +484,31 @@ static void resume_unmanaged(void)
     sx_hooks_run(SX_EV_RESUME, sx_agent.generation, err, sizeof err, 0);
     sx_threads_resume();
     suspended = 0;
+    sx_fork_gate_open();
+}
+
+/* The restorer's table of the restarted tree, plus this process's threads: each keeps the
+ * number it had before (itself virtual when an earlier restart mapped it). */
+static void restore_pid_map(const struct sx_restart_info *ri)
+{
+    static int thread_virtual[SX_MAX_THREADS];
+    int n = 0;
+    for (int i = 0; i < SX_MAX_THREADS; i++) {
+        int old = sx_threads_old_tid(i);
+        if (old < 0) break;
+        thread_virtual[n++] = sx_pid_virtual(old); /* the table as it was at the checkpoint */
+    }
+    sx_pid_map_clear();
+    if (ri->magic == SX_RESTART_MAGIC && (header.flags & SX_FLAG_RESTART_INFO_V3))
+        for (uint32_t i = 0; i < ri->npids && i < SX_MAX_RESTART_PIDS; i++) sx_pid_map_add(ri->pids[i][0], ri->pids[i][1]);
+    else
+        sx_pid_map_add((int)header.pid, (int)sx_getpid());
+    for (int i = 0; i < n; i++) {
+        int now = sx_threads_new_tid(sx_threads_old_tid(i));
+        if (now > 0) sx_pid_map_add(thread_virtual[i], now);
+    }
+    /* the checkpoint thread itself */
+    sx_pid_map_add(ckpt_thread_virtual, (int)sx_gettid());
 }
 
 static void after_restart(void)
@@ -520,8 +520,8 @@ static void after_restart(void)
     result_fd = -1;
     suspended = 1; /* user threads wait in the handler until RESUME */
     if (ri->hole_len) sx_munmap((void *)ri->hole_start, ri->hole_len);
+    restore_pid_map(ri);
     sx_procstate_restore(&saved_ps);
-    update_managed_pid();
     if (ri->magic == SX_RESTART_MAGIC) sx_hooks_disable(ri->disabled_plugins);
     sx_agent.coord_fd = -1;
     if (ri->magic != SX_RESTART_MAGIC) {
@@ -535,6 +535,7 @@ static void after_restart(void)
     sx_copy_str(sx_agent.secret, sizeof sx_agent.secret, ri->secret);
     if (ri->have_ckptdir) sx_copy_str(sx_agent.ckptdir, sizeof sx_agent.ckptdir, ri->ckptdir);
     sx_agent.generation = header.generation;
+    sx_follow_restarted();
     image_names();
     SX_SYS1(__NR_unlink, tmp_path); /* what a writer killed with the old process left behind */
     {
@@ -593,6 +594,40 @@ static void *ckpt_thread(void *arg)
     }
 }
 
+static void new_upid(void)
+{
+    struct sx_buf b;
+    sx_buf_init(&b, sx_agent.upid, sizeof sx_agent.upid);
+    sx_buf_hex(&b, fnv64(hostname), 16);
+    sx_buf_add(&b, "-");
+    sx_buf_int(&b, sx_getpid());
+    sx_buf_add(&b, "-");
+    sx_buf_hex(&b, now_ns() / 1000, 1);
+}
+
+static void start_checkpoint_thread(void)
+{
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 512 * 1024);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    int r = pthread_create(&t, &attr, ckpt_thread, 0);
+    pthread_sigmask(SIG_SETMASK, &old, 0);
+    pthread_attr_destroy(&attr);
+    if (r != 0) {
+        sx_log(0, "cannot start the checkpoint thread; this process will not be checkpointed", 0, 0);
+        sx_close(sx_agent.coord_fd);
+        sx_agent.coord_fd = -1;
+        return;
+    }
+    pthread_setname_np(t, "stasis:ckpt");
+    sx_agent.active = 1; /* only now: the checkpoint thread keeps the signal blocked */
+}
+
 __attribute__((constructor)) static void sx_agent_init(void)
 {
     const char *port = getenv("STASIS_COORD_PORT");
@@ -621,35 +656,31 @@ __attribute__((constructor)) static void sx_agent_init(void)
     struct utsname u;
     if (uname(&u) == 0) sx_copy_str(hostname, sizeof hostname, u.nodename);
     read_program_name();
-    struct sx_buf b;
-    sx_buf_init(&b, sx_agent.upid, sizeof sx_agent.upid);
-    sx_buf_hex(&b, fnv64(hostname), 16);
-    sx_buf_add(&b, "-");
-    sx_buf_int(&b, sx_getpid());
-    sx_buf_add(&b, "-");
-    sx_buf_hex(&b, now_ns() / 1000, 1);
-
-    if (!claim_managed()) return;
+    new_upid();
+    sx_follow_save_env();
+    sx_pid_map_import(getenv(SX_PID_MAP_VAR), (int)sx_getpid(), (int)SX_SYS0(__NR_getppid));
     find_glibc_layout();
     if (join_coordinator(0, 0) < 0) return;
     sx_threads_install_handler();
+    start_checkpoint_thread();
+}
 
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 512 * 1024);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_t t;
-    if (pthread_create(&t, &attr, ckpt_thread, 0) != 0) {
-        sx_log(0, "cannot start the checkpoint thread; this process will not be checkpointed", 0, 0);
-        pthread_sigmask(SIG_SETMASK, &old, 0);
-        return;
-    } else {
-        pthread_setname_np(t, "stasis:ckpt");
-    }
-    pthread_sigmask(SIG_SETMASK, &old, 0);
-    pthread_attr_destroy(&attr);
-    sx_agent.active = 1; /* only now: the checkpoint thread keeps the signal blocked */
+/* In the child of a fork() (follow.c): the parent's connection and any generation state are
+ * the parent's; this process joins as a worker of its own, then tells the parent (notify_fd)
+ * so that fork() returns there only once a checkpoint would include the child. */
+void sx_agent_forked_child(int notify_fd)
+{
+    if (sx_agent.coord_fd >= 0) sx_close(sx_agent.coord_fd);
+    sx_agent.coord_fd = -1;
+    sx_agent.active = 0;
+    writer_pid = 0;
+    result_fd = -1;
+    suspended = 0;
+    hooks_entered = 0;
+    sx_fork_gate_reset();
+    new_upid();
+    int joined = join_coordinator(0, 0) == 0;
+    sx_write_all(notify_fd, "1", 1);
+    sx_close(notify_fd);
+    if (joined) start_checkpoint_thread();
 }

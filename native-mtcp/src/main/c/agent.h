@@ -32,6 +32,24 @@ struct sx_agent {
 extern struct sx_agent sx_agent;
 extern struct sx_restart_info sx_restart_info;
 void sx_log(int level, const char *a, const char *b, const char *c);
+/* In a child just forked: join as a new worker, then write a byte to notify_fd. */
+void sx_agent_forked_child(int notify_fd);
+
+/* --- wrappers.c --- */
+/* The next definition of a libc function we wrap, looked up once (at load time from the
+ * wrappers' constructors, or at first use when another library calls one earlier). */
+void *sx_real(void **slot, const char *name);
+#define REAL(name) ((__typeof__(real_##name))sx_real((void **)&real_##name, #name))
+
+/* --- follow.c: children and exec --- */
+/* Holds fork() back while a generation is in progress (PRESUSPEND until RESUME or abort). */
+void sx_fork_gate_close(void);
+void sx_fork_gate_open(void);
+void sx_fork_gate_reset(void); /* in a forked child: no fork of its own is under way */
+/* At start: the variables and preloads a new program needs to stay under the agent. */
+void sx_follow_save_env(void);
+/* After a restart: children get the new coordinator and checkpoint directory. */
+void sx_follow_restarted(void);
 
 /* --- threads.c: stopping and resuming user threads --- */
 int sx_ctx_save(struct sx_ctx *c) __attribute__((returns_twice));
@@ -49,6 +67,9 @@ int sx_threads_user_action(const struct sigaction *act, struct sigaction *old);
 void sx_fix_thread_after_restart(uint64_t fs_base, const char *comm);
 /* After restart: the new tid of a thread known by its tid at checkpoint time, or 0. */
 int sx_threads_new_tid(int old_tid);
+/* The tid at checkpoint time of the i-th stopped thread; 0 for a slot that did not stop, -1
+ * past the last. */
+int sx_threads_old_tid(int i);
 
 /* --- procstate.c: process-wide kernel state --- */
 void sx_procstate_capture(struct sx_process_state *ps);

@@ -56,7 +56,8 @@ void fl_program_env(struct fl_env *env, const struct fl_launch *o, const struct 
     set_int(env, "DMTCP_COORD_PORT", c->port);
 
     /* forLaunch: a new computation claims management afresh */
-    fl_env_unset(env, "STASIS_MANAGED_PID");
+    fl_env_unset(env, "STASIS_MANAGED_PID"); /* legacy */
+    fl_env_unset(env, "STASIS_PID_MAP");
     for (size_t i = 0; i < plugins->nsetenv; i++) fl_env_put(env, plugins->setenv[i]);
 
     const char **first = fl_alloc((plugins->npreloads + 1) * sizeof *first);

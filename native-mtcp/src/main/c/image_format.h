@@ -10,6 +10,8 @@
 #define SX_FLAG_COMPRESSED 1u
 /* the agent's sx_restart_info has the fields after hole_len (disabled_plugins) */
 #define SX_FLAG_RESTART_INFO_V2 2u
+/* the agent's sx_restart_info also has the pid table after disabled_plugins */
+#define SX_FLAG_RESTART_INFO_V3 4u
 
 #define SX_SEC_PROCESS 1u
 #define SX_SEC_THREADS 2u
@@ -30,7 +32,9 @@ struct sx_image_header {
     uint64_t created_ns;
     uint32_t uid, gid, pid, generation, peers, reserved0;
     uint64_t restart_info_addr;
-    uint64_t reserved1[2];
+    /* The process's place in its tree, as the program sees it (virtual pids, like pid above);
+     * zero in images of older agents. */
+    uint32_t ppid, sid, pgid, tree_flags;
     char upid[80];
     char compid[80];
     char program[256];
@@ -146,6 +150,7 @@ struct sx_process_state {
 /* Filled in by the restorer inside the restored agent (its address is in the header), so
  * the agent knows how to rejoin. */
 #define SX_RESTART_MAGIC 0x52535458u /* "XTSR" */
+#define SX_MAX_RESTART_PIDS 1024
 struct sx_restart_info {
     uint32_t magic;
     uint32_t quiet;
@@ -159,6 +164,11 @@ struct sx_restart_info {
     /* Written only when the image header has SX_FLAG_RESTART_INFO_V2 (older agents' blocks
      * end above): plugins disabled at restart time, colon-separated, whose hooks must not run. */
     char disabled_plugins[512];
+    /* Written only when the header has SX_FLAG_RESTART_INFO_V3: the pid each process of the
+     * restarted tree had at the checkpoint (virtual) and has now (real), for every image the
+     * restorer was given. The agent adds its threads to it. */
+    uint32_t npids, reserved_pids;
+    int32_t pids[SX_MAX_RESTART_PIDS][2];
 };
 
 #endif

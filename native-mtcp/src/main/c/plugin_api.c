@@ -326,6 +326,8 @@ API int stasis_local_barrier(const struct stasis_plugin *p, const char *name) { 
 
 API int stasis_agent_fd(int fd) { return fd >= 0 && fd == sx_agent.coord_fd; }
 
+API const char *stasis_process_id(void) { return sx_agent.upid; }
+
 /* ---- options ---- */
 
 API const char *stasis_option(const struct stasis_plugin *p, const char *option)

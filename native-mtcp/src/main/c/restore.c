@@ -19,6 +19,7 @@
 #include "crc32c.h"
 #include "image_format.h"
 #include "lz4.h"
+#include "restore_tree.h"
 #include "sys.h"
 #include "text.h"
 
@@ -53,6 +54,8 @@ static struct {
     struct special special[3]; /* vvar, vvar_vclock, vdso */
     uint64_t hole, hole_len, img_off_in_hole, stack_off, threads_off, fillers_off, temp_off;
     uint32_t nfillers;
+    uint32_t npids;
+    struct sx_tree_pid pids[SX_TREE_MAX];
     struct interval iv[MAX_INTERVALS];
     long niv;
 } R;
@@ -81,6 +84,7 @@ static __attribute__((noreturn)) void refuse(const char *problem, const char *de
     sx_buf_add(&l, ": ");
     sx_buf_add(&l, problem);
     say(mem, detail, 0);
+    sx_tree_refused();
     sx_exit_group(EXIT_REFUSED);
 }
 
@@ -105,11 +109,13 @@ static void read_args(long *sp)
     long argc = sp[0];
     char **argv = (char **)(sp + 1);
     char **envp = argv + argc + 1;
-    if (argc != 2 || argv[1][0] == '-') {
-        say("usage: stasis-restore IMAGE   (normally run by dmtcp_restart / stasis restart)", 0, 0);
+    if (argc < 2 || argv[1][0] == '-') {
+        say("usage: stasis-restore IMAGE...   (normally run by dmtcp_restart / stasis restart)", 0, 0);
         sx_exit_group(EXIT_REFUSED);
     }
-    sx_copy_str(R.image, sizeof R.image, argv[1]);
+    /* one process per image, forked into the tree the images describe; this one takes its own */
+    int mine = sx_tree_fork(argv + 1, (int)argc - 1);
+    sx_copy_str(R.image, sizeof R.image, argv[1 + mine]);
     const char *v;
     if ((v = env_get(envp, "STASIS_COORD_HOST"))) sx_copy_str(R.host, sizeof R.host, v);
     if ((v = env_get(envp, "STASIS_COORD_SECRET"))) sx_copy_str(R.secret, sizeof R.secret, v);
@@ -546,6 +552,14 @@ static void tell_agent(void)
     ri->hole_start = R.hole;
     ri->hole_len = R.hole_len;
     if (hdr()->flags & SX_FLAG_RESTART_INFO_V2) sx_copy_str(ri->disabled_plugins, sizeof ri->disabled_plugins, R.disabled);
+    if (hdr()->flags & SX_FLAG_RESTART_INFO_V3) {
+        uint32_t n = R.npids < SX_MAX_RESTART_PIDS ? R.npids : SX_MAX_RESTART_PIDS;
+        for (uint32_t i = 0; i < n; i++) {
+            ri->pids[i][0] = R.pids[i].vpid;
+            ri->pids[i][1] = R.pids[i].real;
+        }
+        ri->npids = n;
+    }
 }
 
 static void thread_entry(const void *arg)
@@ -598,6 +612,8 @@ void sx_restore_main(long *sp)
     map_image();
     check_image();
     check_layout();
+    /* every process of the tree has checked its image, or none goes on */
+    if (sx_tree_settle(R.pids, &R.npids) < 0) sx_exit_group(EXIT_REFUSED);
 
     uint32_t nt;
     threads(&nt);

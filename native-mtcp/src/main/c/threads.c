@@ -272,6 +272,12 @@ int sx_threads_new_tid(int old_tid)
     return 0;
 }
 
+int sx_threads_old_tid(int i)
+{
+    if (i >= nslots) return -1;
+    return (slots[i].state == SLOT_SUSPENDED || slots[i].state == SLOT_RESTORED) ? slots[i].old_tid : 0;
+}
+
 void sx_threads_await_restored(void)
 {
     int want = 0;

@@ -6,6 +6,16 @@
 
 #include "agent.h"
 
+void *sx_real(void **slot, const char *name)
+{
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!p) {
+        p = dlsym(RTLD_NEXT, name);
+        __atomic_store_n(slot, p, __ATOMIC_RELEASE);
+    }
+    return p;
+}
+
 extern int __sigaction(int, const struct sigaction *, struct sigaction *);
 
 static int ours(int sig) { return sx_agent.active && sig == sx_agent.ckpt_signal; }

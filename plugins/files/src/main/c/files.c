@@ -24,11 +24,13 @@
 #include <stasis/plugin.h>
 
 #include "anon.h"
+#include "fdpass.h"
 #include "text.h"
 
 #include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -51,6 +53,11 @@ struct fdrec {
     int deleted;     /* unlinked while open: contents saved in the section */
     struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
     uint32_t data_off, data_len; /* drained bytes of a pipe read end, in drained[] */
+    /* Pipes and FIFOs: the process that drains this one and, for a pipe, makes it anew at
+     * restart and hands it to the others (empty in images from before process trees: this
+     * process then makes it alone); shared says another process of the computation holds it. */
+    char maker[96];
+    int shared;
     char path[512];
 };
 
@@ -202,6 +209,72 @@ static int save_deleted(char *err, size_t errlen)
     return r;
 }
 
+/* ---- pipes held by several processes ---- */
+
+static int is_pipe(const struct fdrec *r) { return r->kind == K_PIPE || r->kind == K_FIFO; }
+
+static int first_of_inode(int i)
+{
+    for (int k = 0; k < i; k++)
+        if (is_pipe(&recs[k]) && recs[k].kind == recs[i].kind && recs[k].inode == recs[i].inode) return 0;
+    return 1;
+}
+
+static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *role)
+{
+    static char host[65];
+    if (!host[0]) {
+        struct utsname u;
+        text_fail(host, sizeof host, uname(&u) == 0 ? u.nodename : "localhost", 0, 0);
+    }
+    char gen[24], ino[24], head[120];
+    text_uint(gen, stasis_generation());
+    text_uint(ino, r->inode);
+    text_fail(head, sizeof head, "g", gen, "/");
+    text_fail(out, cap, head, host, "/");
+    size_t n = strlen(out);
+    text_fail(out + n, cap - n, ino, "/", role);
+}
+
+/* Every process, at PRECHECKPOINT: elects for each pipe (and FIFO) the process that drains it
+ * now and makes it anew at restart: one that reads it if any does, else one that writes it.
+ * Each holder puts its id under the pipe's reader or writer key (the store keeps the last
+ * one), a barrier, then everyone reads the same answer. */
+static int elect_makers(char *err, size_t errlen)
+{
+    const char *me = stasis_process_id();
+    char key[256], reader[96], writer[96];
+    for (int i = 0; i < nrecs; i++) {
+        if (!is_pipe(&recs[i]) || !first_of_inode(i)) continue;
+        int reads = 0, writes = 0;
+        for (int k = i; k < nrecs; k++) {
+            if (!is_pipe(&recs[k]) || recs[k].inode != recs[i].inode) continue;
+            reads |= (recs[k].flags & O_ACCMODE) != O_WRONLY;
+            writes |= (recs[k].flags & O_ACCMODE) != O_RDONLY;
+        }
+        if (reads) pipe_key(key, sizeof key, &recs[i], "r"), stasis_kv_put(&files, key, me);
+        if (writes) pipe_key(key, sizeof key, &recs[i], "w"), stasis_kv_put(&files, key, me);
+    }
+    /* every process passes here, pipes or not */
+    if (stasis_barrier(&files, "pipes-claimed") < 0)
+        return text_fail(err, errlen, "the other processes did not reach the pipe election", 0, 0);
+    for (int i = 0; i < nrecs; i++) {
+        if (!is_pipe(&recs[i]) || !first_of_inode(i)) continue;
+        pipe_key(key, sizeof key, &recs[i], "r");
+        int has_reader = stasis_kv_get(&files, key, reader, sizeof reader) >= 0;
+        pipe_key(key, sizeof key, &recs[i], "w");
+        int has_writer = stasis_kv_get(&files, key, writer, sizeof writer) >= 0;
+        const char *maker = has_reader ? reader : has_writer ? writer : me;
+        int shared = (has_reader && strcmp(reader, me) != 0) || (has_writer && strcmp(writer, me) != 0);
+        for (int k = i; k < nrecs; k++) {
+            if (!is_pipe(&recs[k]) || recs[k].kind != recs[i].kind || recs[k].inode != recs[i].inode) continue;
+            text_fail(recs[k].maker, sizeof recs[k].maker, maker, 0, 0);
+            recs[k].shared = shared;
+        }
+    }
+    return 0;
+}
+
 static int capture(char *err, size_t errlen)
 {
     static int fds[MAX_FDS];
@@ -224,8 +297,6 @@ static int capture(char *err, size_t errlen)
         if (strncmp(path, "pipe:[", 6) == 0) {
             r->kind = K_PIPE;
             for (const char *p = path + 6; *p >= '0' && *p <= '9'; p++) r->inode = r->inode * 10 + (uint64_t)(*p - '0');
-            if ((r->flags & O_ACCMODE) == O_RDONLY && !earlier_read_end(r->inode, nrecs - 1) && drain(r, err, errlen) < 0)
-                return -1;
         } else if (path[0] == '/') {
             struct stat st;
             if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
@@ -233,9 +304,6 @@ static int capture(char *err, size_t errlen)
                 r->kind = K_FIFO;
                 r->mode = st.st_mode;
                 r->inode = (uint64_t)st.st_ino;
-                if ((r->flags & O_ACCMODE) == O_RDONLY && !earlier_read_end(r->inode, nrecs - 1) &&
-                    drain(r, err, errlen) < 0)
-                    return -1;
                 continue;
             }
             r->kind = K_FILE;
@@ -251,6 +319,13 @@ static int capture(char *err, size_t errlen)
         } else {
             r->kind = K_OTHER;
         }
+    }
+    if (elect_makers(err, errlen) < 0) return -1;
+    for (int i = 0; i < nrecs; i++) {
+        struct fdrec *r = &recs[i];
+        if ((r->kind == K_PIPE || r->kind == K_FIFO) && (r->flags & O_ACCMODE) == O_RDONLY &&
+            !earlier_read_end(r->inode, i) && strcmp(r->maker, stasis_process_id()) == 0 && drain(r, err, errlen) < 0)
+            return -1;
     }
     return save_deleted(err, errlen);
 }
@@ -310,26 +385,107 @@ static void place(int from, const struct fdrec *r)
     else dup3(from, r->fd, (r->fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
 }
 
-static void restore_pipe(int i)
+/* Our standard descriptors stay those of the restart (like a shell's redirections) unless
+ * they are a pipe to another process of the computation, such as a child's output read by
+ * its parent. */
+static int restores_here(const struct fdrec *r) { return r->fd > 2 || r->shared; }
+
+static void place_ends(uint64_t inode, const int ends[2])
 {
-    const struct fdrec *r = &recs[i];
-    for (int k = 0; k < i; k++)
-        if (recs[k].kind == K_PIPE && recs[k].inode == r->inode) return; /* made with an earlier end */
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) {
-        warn("cannot recreate ", r->path, 0);
-        return;
-    }
-    int hi[2] = {fcntl(p[0], F_DUPFD_CLOEXEC, SCRATCH_FD), fcntl(p[1], F_DUPFD_CLOEXEC, SCRATCH_FD)};
-    close(p[0]);
-    close(p[1]);
-    for (int k = i; k < nrecs; k++) {
-        if (recs[k].kind != K_PIPE || recs[k].inode != r->inode || recs[k].fd <= 2) continue;
-        place((recs[k].flags & O_ACCMODE) == O_RDONLY ? hi[0] : hi[1], &recs[k]);
+    for (int k = 0; k < nrecs; k++) {
+        if (recs[k].kind != K_PIPE || recs[k].inode != inode || !restores_here(&recs[k])) continue;
+        place((recs[k].flags & O_ACCMODE) == O_RDONLY ? ends[0] : ends[1], &recs[k]);
         fcntl(recs[k].fd, F_SETFL, recs[k].flags);
     }
-    close(hi[0]);
-    close(hi[1]);
+}
+
+#define MAX_PIPES 512
+static struct made {
+    uint64_t inode;
+    int ends[2]; /* kept above SCRATCH_FD until handed out */
+} made[MAX_PIPES];
+static int nmade;
+
+static int made_lookup(uint64_t inode, int fds[2])
+{
+    for (int i = 0; i < nmade; i++)
+        if (made[i].inode == inode) {
+            fds[0] = made[i].ends[0];
+            fds[1] = made[i].ends[1];
+            return 0;
+        }
+    return -1;
+}
+
+static int i_make(const struct fdrec *r) { return !r->maker[0] || strcmp(r->maker, stasis_process_id()) == 0; }
+
+/* Moves a descriptor of ours out of the range the program's numbers are restored into. */
+static int high(int fd)
+{
+    if (fd < 0 || fd >= SCRATCH_FD) return fd;
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, SCRATCH_FD);
+    close(fd);
+    return h;
+}
+
+/* Every process: the maker of each pipe makes it and puts its ends under the old numbers;
+ * then (barrier) the others ask it for theirs; then (barrier) it answers and they receive. */
+static void restore_pipes(void)
+{
+    static int asked[MAX_PIPES];
+    static uint64_t asked_inode[MAX_PIPES];
+    int nasked = 0;
+    nmade = 0;
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (r->kind != K_PIPE || !first_of_inode(i) || !i_make(r) || nmade == MAX_PIPES) continue;
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0) {
+            warn("cannot recreate ", r->path, 0);
+            continue;
+        }
+        struct made *m = &made[nmade++];
+        m->inode = r->inode;
+        m->ends[0] = high(p[0]);
+        m->ends[1] = high(p[1]);
+        place_ends(r->inode, m->ends);
+    }
+    int listener = nmade ? high(fdpass_listen(stasis_process_id())) : -1;
+    if (nmade && listener < 0) warn("cannot offer pipes to the other processes: ", "socket", " failed");
+    if (stasis_barrier(&files, "pipes-made") < 0) warn("no barrier with the other processes: ", "pipes", " may be lost");
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (r->kind != K_PIPE || !first_of_inode(i) || i_make(r) || nasked == MAX_PIPES) continue;
+        int c = high(fdpass_ask(r->maker, r->inode));
+        if (c < 0) {
+            warn("cannot reach the process that makes ", r->path, " again (left closed)");
+            continue;
+        }
+        asked_inode[nasked] = r->inode;
+        asked[nasked++] = c;
+    }
+    if (stasis_barrier(&files, "pipes-asked") < 0) warn("no barrier with the other processes: ", "pipes", " may be lost");
+    if (listener >= 0) {
+        fdpass_serve(listener, made_lookup);
+        close(listener);
+    }
+    for (int i = 0; i < nasked; i++) {
+        int ends[2];
+        if (fdpass_receive(asked[i], ends) < 0) {
+            warn("did not receive a pipe from the process that made it (left closed)", "", 0);
+            continue;
+        }
+        /* moved out of the way first: a received end may have landed on a number we restore */
+        ends[0] = high(ends[0]);
+        ends[1] = high(ends[1]);
+        place_ends(asked_inode[i], ends);
+        close(ends[0]);
+        close(ends[1]);
+    }
+    for (int i = 0; i < nmade; i++) {
+        close(made[i].ends[0]);
+        close(made[i].ends[1]);
+    }
 }
 
 /* This process, for messages: its name and pid. */
@@ -507,7 +663,7 @@ static void files_restart(void)
 {
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (r->kind == K_PIPE) restore_pipe(i);
+        if (r->kind == K_PIPE) continue; /* below, with the other processes */
         else if (r->kind == K_FIFO) continue; /* below, readers before writers */
         else if (r->fd <= 2) continue;
         else if (r->kind == K_FILE && !r->deleted) restore_file(r);
@@ -515,6 +671,7 @@ static void files_restart(void)
         else if (r->kind == K_ANON) continue; /* below, once what an epoll watches is back */
         else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
+    restore_pipes();
     restore_all_deleted();
     restore_fifos(0);
     /* every process of the computation passes here, FIFOs or not: writers open once all readers have */
@@ -527,7 +684,7 @@ static void files_restart(void)
     restore_anon(1);
     /* the saved bytes go back now, before RESUME lets any process of the computation run */
     for (int i = 0; i < nrecs; i++)
-        if ((recs[i].kind == K_PIPE || recs[i].kind == K_FIFO) && recs[i].data_len && recs[i].fd > 2) refill(&recs[i]);
+        if (is_pipe(&recs[i]) && recs[i].data_len && restores_here(&recs[i])) refill(&recs[i]);
 }
 
 static const struct stasis_plugin files = {

@@ -1,4 +1,4 @@
-/* Stasis plugin SDK 1.0: the native half of a plugin.
+/* Stasis plugin SDK 1.1: the native half of a plugin.
  *
  * A plugin's native half is a shared object that the launch preloads into the program right
  * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define STASIS_SDK_MAJOR 1
-#define STASIS_SDK_MINOR 0
+#define STASIS_SDK_MINOR 1
 /* The first two fields of every struct stasis_plugin. */
 #define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
 
@@ -118,6 +118,11 @@ int stasis_local_barrier(const struct stasis_plugin *plugin, const char *name);
 /* 1 when fd is one of the agent's own descriptors (its coordinator connection), which a plugin
  * that records or restores descriptors must leave alone; 0 otherwise. */
 int stasis_agent_fd(int fd);
+
+/* (SDK 1.1) A name for this process, unique among the processes of the computation and the
+ * same after a restart (it is part of the saved state): for keys in the store, or for telling
+ * which process an election picked. Printable, at most 95 bytes. */
+const char *stasis_process_id(void);
 
 /* ---- Options ----
  *

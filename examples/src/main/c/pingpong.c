@@ -1,0 +1,76 @@
+/* A parent and its child exchanging sequence numbers over two pipes: the parent sends n, the
+ * child answers n + 1. Prints one line per round, "<n> <parent pid> <child pid as the parent
+ * knows it> <child's own pid and parent pid as it reports them>", so a test can see that no
+ * number is lost or repeated and that both keep their pids across a restart.
+ *
+ *     pingpong [rounds] [delay-ms]   */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct msg {
+    long n;
+    int pid, ppid;
+};
+
+static int full(ssize_t got, size_t want) { return got == (ssize_t)want; }
+
+int main(int argc, char **argv)
+{
+    long rounds = argc > 1 ? atol(argv[1]) : 1000000;
+    long delay_ms = argc > 2 ? atol(argv[2]) : 20;
+    int down[2], up[2];
+    if (pipe(down) < 0 || pipe(up) < 0) {
+        perror("pipe");
+        return 1;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        perror("fork");
+        return 1;
+    }
+    if (child == 0) {
+        close(down[1]);
+        close(up[0]);
+        struct msg m;
+        while (full(read(down[0], &m, sizeof m), sizeof m)) {
+            m.n += 1;
+            m.pid = getpid();
+            m.ppid = getppid();
+            if (!full(write(up[1], &m, sizeof m), sizeof m)) return 1;
+        }
+        return 0;
+    }
+    close(down[0]);
+    close(up[1]);
+    for (long n = 1; n <= rounds; n++) {
+        struct msg m = {2 * n, 0, 0};
+        if (!full(write(down[1], &m, sizeof m), sizeof m)) {
+            printf("WRITE FAILED at %ld\n", n);
+            return 1;
+        }
+        struct msg r;
+        if (!full(read(up[0], &r, sizeof r), sizeof r)) {
+            printf("READ FAILED at %ld\n", n);
+            return 1;
+        }
+        if (r.n != 2 * n + 1) {
+            printf("MISMATCH at %ld: got %ld\n", n, r.n);
+            return 1;
+        }
+        printf("%ld %d %d %d %d %s\n", n, (int)getpid(), (int)child, r.pid, r.ppid,
+               kill(child, 0) == 0 ? "alive" : "GONE");
+        fflush(stdout);
+        struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, 0);
+    }
+    close(down[1]);
+    int st = 0;
+    pid_t w = waitpid(child, &st, 0);
+    printf("done %s\n", w == child && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "child-ok" : "child-bad");
+    return 0;
+}

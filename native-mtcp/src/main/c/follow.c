@@ -1,0 +1,337 @@
+/* Following the program's children: fork and exec.
+ *
+ * A child made by fork() joins the coordinator as a worker of its own before fork() returns
+ * in the parent, so a checkpoint that starts afterwards includes it; a checkpoint in progress
+ * holds new forks back until it is over (the gate). A program that execs keeps the agent
+ * because LD_PRELOAD and our variables are inherited; when it cleans its environment, the exec
+ * wrappers put them back. Children made without fork() (posix_spawn, system, popen, vfork)
+ * exec at once, and their new program joins the same way. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "pidvirt.h"
+#include "sys.h"
+#include "text.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* ---- the gate between fork() and checkpoints ---- */
+
+static volatile int gate_closed;
+static volatile int forks_in_flight;
+
+static void gate_enter(void)
+{
+    for (;;) {
+        while (__atomic_load_n(&gate_closed, __ATOMIC_SEQ_CST)) sx_futex(&gate_closed, SX_FUTEX_WAIT, 1, 0);
+        __atomic_add_fetch(&forks_in_flight, 1, __ATOMIC_SEQ_CST);
+        if (!__atomic_load_n(&gate_closed, __ATOMIC_SEQ_CST)) return;
+        __atomic_sub_fetch(&forks_in_flight, 1, __ATOMIC_SEQ_CST);
+        sx_futex(&forks_in_flight, SX_FUTEX_WAKE, 1, 0);
+    }
+}
+
+static void gate_leave(void)
+{
+    __atomic_sub_fetch(&forks_in_flight, 1, __ATOMIC_SEQ_CST);
+    sx_futex(&forks_in_flight, SX_FUTEX_WAKE, 1, 0);
+}
+
+void sx_fork_gate_close(void)
+{
+    __atomic_store_n(&gate_closed, 1, __ATOMIC_SEQ_CST);
+    for (;;) {
+        int n = __atomic_load_n(&forks_in_flight, __ATOMIC_SEQ_CST);
+        if (n <= 0) return;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        sx_futex(&forks_in_flight, SX_FUTEX_WAIT, n, &ts);
+    }
+}
+
+void sx_fork_gate_open(void)
+{
+    if (!__atomic_exchange_n(&gate_closed, 0, __ATOMIC_SEQ_CST)) return;
+    sx_futex(&gate_closed, SX_FUTEX_WAKE, 0x7fffffff, 0);
+}
+
+void sx_fork_gate_reset(void)
+{
+    forks_in_flight = 0;
+    gate_closed = 0;
+}
+
+/* ---- fork ---- */
+
+static pid_t (*real_fork)(void);
+
+EXPORT pid_t fork(void)
+{
+    if (!sx_agent.active) return REAL(fork)();
+    gate_enter();
+    pid_t pid = -1;
+    /* A child whose new pid is the virtual pid of a restored process would be mistaken for it:
+     * such a child leaves at once and we fork again. */
+    for (int attempt = 0; attempt < 64; attempt++) {
+        int sync[2];
+        if (SX_SYS2(__NR_pipe2, sync, O_CLOEXEC) < 0) {
+            pid = REAL(fork)(); /* unmanaged child rather than no child */
+            break;
+        }
+        pid = REAL(fork)();
+        if (pid == 0) {
+            sx_close(sync[0]);
+            if (sx_pid_taken((int)sx_getpid())) sx_exit_group(0);
+            sx_agent_forked_child(sync[1]);
+            return 0;
+        }
+        sx_close(sync[1]);
+        char joined = 0;
+        long n = -1;
+        if (pid > 0)
+            while ((n = sx_read(sync[0], &joined, 1)) == -EINTR) {}
+        sx_close(sync[0]);
+        if (pid < 0 || n == 1) break;
+        /* the child left without a word: a taken pid (or it died at once) */
+        SX_SYS4(__NR_wait4, pid, 0, 0, 0);
+        pid = -1;
+        errno = EAGAIN;
+    }
+    gate_leave();
+    return pid;
+}
+
+/* ---- exec: keeping the agent in the new program ---- */
+
+#define MAX_OWN_VARS 64
+static char *own_vars[MAX_OWN_VARS]; /* "STASIS_...=value" as this process started, kept current */
+static int n_own_vars;
+static char *own_preload; /* the agent and the plugins' native halves, colon-separated */
+
+void sx_follow_save_env(void)
+{
+    extern char **environ;
+    for (char **e = environ; e && *e && n_own_vars < MAX_OWN_VARS; e++) {
+        if (!sx_startswith(*e, "STASIS_") || sx_startswith(*e, SX_PID_MAP_VAR "=")) continue;
+        own_vars[n_own_vars++] = strdup(*e);
+    }
+    /* the preloads that are ours: the agent itself and every library after it */
+    const char *pre = getenv("LD_PRELOAD");
+    const char *at = pre ? strstr(pre, "libstasis.so") : 0;
+    if (at) {
+        while (at > pre && at[-1] != ':' && at[-1] != ' ') at--;
+        own_preload = strdup(at);
+    }
+}
+
+/* After a restart the coordinator and checkpoint directory may be new: children must use them. */
+static void sx_follow_set_var(const char *name, const char *value)
+{
+    size_t n = sx_strlen(name);
+    size_t len = n + 1 + sx_strlen(value) + 1;
+    char *s = malloc(len);
+    if (!s) return;
+    struct sx_buf b;
+    sx_buf_init(&b, s, len);
+    sx_buf_add(&b, name);
+    sx_buf_add(&b, "=");
+    sx_buf_add(&b, value);
+    for (int i = 0; i < n_own_vars; i++)
+        if (sx_startswith(own_vars[i], name) && own_vars[i][n] == '=') {
+            own_vars[i] = s; /* the old string may still be read by a concurrent exec: not freed */
+            return;
+        }
+    if (n_own_vars < MAX_OWN_VARS) own_vars[n_own_vars++] = s;
+}
+
+void sx_follow_restarted(void)
+{
+    char port[16];
+    struct sx_buf b;
+    sx_buf_init(&b, port, sizeof port);
+    sx_buf_int(&b, sx_agent.coord_port);
+    sx_follow_set_var("STASIS_COORD_HOST", sx_agent.coord_host);
+    sx_follow_set_var("STASIS_COORD_PORT", port);
+    sx_follow_set_var("STASIS_COORD_SECRET", sx_agent.secret);
+    sx_follow_set_var("STASIS_CKPT_DIR", sx_agent.ckptdir);
+    /* The program's own environment too, for children libc starts without our exec wrappers
+     * (system, popen): entries are swapped one pointer at a time, as getenv reads them. */
+    extern char **environ;
+    for (char **e = environ; e && *e; e++)
+        for (int i = 0; i < n_own_vars; i++) {
+            const char *eq = strchr(own_vars[i], '=');
+            if (strncmp(*e, own_vars[i], (size_t)(eq - own_vars[i]) + 1) == 0) {
+                __atomic_store_n(e, own_vars[i], __ATOMIC_RELEASE);
+                break;
+            }
+        }
+}
+
+static int has_var(char *const envp[], const char *name)
+{
+    size_t n = sx_strlen(name);
+    for (int i = 0; envp && envp[i]; i++)
+        if (sx_startswith(envp[i], name) && envp[i][n] == '=') return 1;
+    return 0;
+}
+
+static int is_own(const char *entry)
+{
+    for (int i = 0; i < n_own_vars; i++) {
+        const char *eq = strchr(own_vars[i], '=');
+        size_t n = (size_t)(eq - own_vars[i]) + 1;
+        if (strncmp(entry, own_vars[i], n) == 0) return 1;
+    }
+    return sx_startswith(entry, SX_PID_MAP_VAR "=");
+}
+
+#define ENV_EXTRA (MAX_OWN_VARS + 4)
+#define PRELOAD_MAX 8192
+#define PIDMAP_MAX (SX_MAX_PIDS * 24)
+
+/* The environment for a new program, in out (which has room for the caller's entries plus
+ * ENV_EXTRA). Our variables carry this process's current values (they change at a restart);
+ * an environment that lost our coordinator variables (cleaned by the program) gets them back,
+ * preloads included; one that kept them is left as the program made it otherwise, so a
+ * program that drops LD_PRELOAD on purpose (our own front ends do) is obeyed. Uses only the
+ * stack and memory set up at start: it may run in a vfork child. */
+static char **child_env(char *const envp[], char **out, char *preload, char *pidmap)
+{
+    int cleaned = !has_var(envp, "STASIS_COORD_PORT");
+    int k = 0;
+    int saw_preload = 0;
+    for (int i = 0; envp && envp[i]; i++) {
+        if (is_own(envp[i])) continue;
+        if (cleaned && sx_startswith(envp[i], "LD_PRELOAD=") && own_preload) {
+            if (!strstr(envp[i], "libstasis.so")) {
+                struct sx_buf b;
+                sx_buf_init(&b, preload, PRELOAD_MAX);
+                sx_buf_add(&b, "LD_PRELOAD=");
+                sx_buf_add(&b, own_preload);
+                if (envp[i][11]) {
+                    sx_buf_add(&b, ":");
+                    sx_buf_add(&b, envp[i] + 11);
+                }
+                out[k++] = b.len + 1 < PRELOAD_MAX ? preload : envp[i];
+            } else {
+                out[k++] = envp[i];
+            }
+            saw_preload = 1;
+            continue;
+        }
+        out[k++] = envp[i];
+    }
+    for (int i = 0; i < n_own_vars; i++) out[k++] = own_vars[i];
+    if (cleaned && !saw_preload && own_preload) {
+        struct sx_buf b;
+        sx_buf_init(&b, preload, PRELOAD_MAX);
+        sx_buf_add(&b, "LD_PRELOAD=");
+        sx_buf_add(&b, own_preload);
+        if (b.len + 1 < PRELOAD_MAX) out[k++] = preload;
+    }
+    struct sx_buf b;
+    sx_buf_init(&b, pidmap, PIDMAP_MAX);
+    sx_buf_add(&b, SX_PID_MAP_VAR "=");
+    if (sx_pid_map_format(pidmap + b.len, PIDMAP_MAX - b.len)) out[k++] = pidmap;
+    out[k] = 0;
+    return out;
+}
+
+static int env_count(char *const envp[])
+{
+    int n = 0;
+    while (envp && envp[n]) n++;
+    return n;
+}
+
+/* Runs call with the fixed environment; the buffers live on this frame for the call. */
+#define WITH_CHILD_ENV(envp, fixed, call)                                                          \
+    do {                                                                                           \
+        if (!sx_agent.active) {                                                                    \
+            char **fixed = (char **)(envp);                                                        \
+            return call;                                                                           \
+        }                                                                                          \
+        char *slots_[env_count(envp) + ENV_EXTRA + 1];                                             \
+        char preload_[PRELOAD_MAX];                                                                \
+        static char pidmap_[PIDMAP_MAX]; /* too big for a thread's stack; same content if raced */ \
+        char **fixed = child_env(envp, slots_, preload_, pidmap_);                                 \
+        return call;                                                                               \
+    } while (0)
+
+extern char **environ;
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+                               char *const[], char *const[]);
+static int (*real_posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+                                char *const[], char *const[]);
+
+__attribute__((constructor(101))) static void resolve_real(void)
+{
+    REAL(execve);
+    REAL(execvpe);
+    REAL(posix_spawn);
+    REAL(posix_spawnp);
+    REAL(fork);
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    WITH_CHILD_ENV(envp, env, REAL(execve)(path, argv, env));
+}
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    WITH_CHILD_ENV(envp, env, REAL(execvpe)(file, argv, env));
+}
+EXPORT int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
+EXPORT int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }
+
+/* execl, execlp, execle: the variadic forms, gathered into an argv on the stack */
+#define GATHER_ARGS(first, ap, argv, envp_out)                                                      \
+    va_list ap;                                                                                    \
+    int argc_ = 1;                                                                                 \
+    va_start(ap, first);                                                                           \
+    while (va_arg(ap, const char *)) argc_++;                                                      \
+    va_end(ap);                                                                                    \
+    const char *argv[argc_ + 1];                                                                   \
+    argv[0] = first;                                                                               \
+    va_start(ap, first);                                                                           \
+    for (int i_ = 1; i_ <= argc_; i_++) argv[i_] = va_arg(ap, const char *);                       \
+    envp_out;                                                                                      \
+    va_end(ap)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+    GATHER_ARGS(arg, ap, argv, (void)0);
+    return execve(path, (char *const *)argv, environ);
+}
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+    GATHER_ARGS(arg, ap, argv, (void)0);
+    return execvpe(file, (char *const *)argv, environ);
+}
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+    char *const *envp;
+    GATHER_ARGS(arg, ap, argv, envp = va_arg(ap, char *const *));
+    return execve(path, (char *const *)argv, envp);
+}
+
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    WITH_CHILD_ENV(envp, env, REAL(posix_spawn)(pid, path, fa, attr, argv, env));
+}
+EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    WITH_CHILD_ENV(envp, env, REAL(posix_spawnp)(pid, file, fa, attr, argv, env));
+}

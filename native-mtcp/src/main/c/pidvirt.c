@@ -1,0 +1,430 @@
+/* The virtual pid table and the libc wrappers that translate through it (pidvirt.h).
+ *
+ * The table changes only at restart (every user thread stopped), at agent start, and when a
+ * reaped child's entry is dropped; lookups take no lock. An entry is published by writing the
+ * real pid before the virtual one, and retired by clearing the virtual one first, so a reader
+ * never pairs numbers from two different entries. */
+#define _GNU_SOURCE
+#include "pidvirt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "sys.h"
+#include "text.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+static struct {
+    volatile int v, r;
+} map[SX_MAX_PIDS];
+static volatile int nmap; /* slots in use, including retired ones (v == 0) */
+static volatile int live; /* entries with v != 0: the fast path tests only this */
+
+static int lookup_real(int virt)
+{
+    for (int i = 0; i < nmap; i++)
+        if (__atomic_load_n(&map[i].v, __ATOMIC_ACQUIRE) == virt) return map[i].r;
+    return 0;
+}
+
+static int lookup_virtual(int real)
+{
+    for (int i = 0; i < nmap; i++) {
+        int v = __atomic_load_n(&map[i].v, __ATOMIC_ACQUIRE);
+        if (v && map[i].r == real) return v;
+    }
+    return 0;
+}
+
+int sx_pid_virtual(int real)
+{
+    if (!live || real == 0 || real == -1) return real;
+    if (real < 0) return -sx_pid_virtual(-real);
+    int v = lookup_virtual(real);
+    return v ? v : real;
+}
+
+int sx_pid_real(int virt)
+{
+    if (!live || virt == 0 || virt == -1) return virt;
+    if (virt < 0) return -sx_pid_real(-virt);
+    int r = lookup_real(virt);
+    return r ? r : virt;
+}
+
+int sx_pid_taken(int real)
+{
+    if (!live) return 0;
+    int r = lookup_real(real);
+    return r && r != real;
+}
+
+static void retire(int i)
+{
+    if (!map[i].v) return;
+    __atomic_store_n(&map[i].v, 0, __ATOMIC_RELEASE);
+    __atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST);
+}
+
+void sx_pid_map_add(int virt, int real)
+{
+    if (virt <= 0 || real <= 0) return;
+    int free_slot = -1;
+    for (int i = 0; i < nmap; i++) {
+        if (map[i].v == virt || (map[i].v && map[i].r == real)) retire(i);
+        if (!map[i].v && free_slot < 0) free_slot = i;
+    }
+    if (virt == real) return; /* identity needs no entry */
+    if (free_slot < 0) {
+        if (nmap == SX_MAX_PIDS) {
+            sx_log(1, "too many restored processes and threads to map their pids; some keep new numbers", 0, 0);
+            return;
+        }
+        free_slot = nmap++;
+    }
+    map[free_slot].r = real;
+    __atomic_store_n(&map[free_slot].v, virt, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&live, 1, __ATOMIC_SEQ_CST);
+}
+
+void sx_pid_map_drop_real(int real)
+{
+    if (!live || real <= 0) return;
+    for (int i = 0; i < nmap; i++)
+        if (map[i].v && map[i].r == real) retire(i);
+}
+
+void sx_pid_map_clear(void)
+{
+    for (int i = 0; i < nmap; i++) retire(i);
+    nmap = 0;
+}
+
+int sx_pid_map_size(void) { return live; }
+
+size_t sx_pid_map_format(char *out, size_t cap)
+{
+    if (!live || cap == 0) return 0;
+    struct sx_buf b;
+    sx_buf_init(&b, out, cap);
+    sx_buf_int(&b, sx_getpid());
+    sx_buf_add(&b, ":");
+    int first = 1;
+    for (int i = 0; i < nmap; i++) {
+        int v = map[i].v;
+        if (!v) continue;
+        if (!first) sx_buf_add(&b, ",");
+        first = 0;
+        sx_buf_int(&b, v);
+        sx_buf_add(&b, "=");
+        sx_buf_int(&b, map[i].r);
+    }
+    if (b.len + 1 >= cap) return 0; /* cut short: better no table than half of one */
+    return b.len;
+}
+
+void sx_pid_map_import(const char *value, int self_real, int parent_real)
+{
+    if (!value || !*value) return;
+    const char *p = value;
+    int writer = (int)sx_parse_u64(&p, 10);
+    /* Written by this pid before an exec, or by our parent just before it spawned us. A stale
+     * copy (a restarted process's old environment, or a grandchild's) is ignored. */
+    if (*p != ':' || (writer != self_real && writer != parent_real)) return;
+    p++;
+    while (*p) {
+        int v = (int)sx_parse_u64(&p, 10);
+        if (*p != '=') return;
+        p++;
+        int r = (int)sx_parse_u64(&p, 10);
+        sx_pid_map_add(v, r);
+        if (*p == ',') p++;
+        else if (*p) return;
+    }
+}
+
+/* ---- wrappers: process ids ---- */
+
+EXPORT pid_t getpid(void) { return sx_pid_virtual((int)sx_getpid()); }
+EXPORT pid_t getppid(void) { return sx_pid_virtual((int)SX_SYS0(__NR_getppid)); }
+EXPORT pid_t gettid(void) { return sx_pid_virtual((int)sx_gettid()); }
+
+static long fail_errno(long r)
+{
+    if (r < 0 && r > -4096) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+EXPORT pid_t getpgid(pid_t pid) { return (pid_t)sx_pid_virtual((int)fail_errno(SX_SYS1(__NR_getpgid, sx_pid_real(pid)))); }
+EXPORT pid_t getpgrp(void) { return getpgid(0); }
+EXPORT pid_t getsid(pid_t pid) { return (pid_t)sx_pid_virtual((int)fail_errno(SX_SYS1(__NR_getsid, sx_pid_real(pid)))); }
+EXPORT int setpgid(pid_t pid, pid_t pgid) { return (int)fail_errno(SX_SYS2(__NR_setpgid, sx_pid_real(pid), sx_pid_real(pgid))); }
+
+EXPORT int kill(pid_t pid, int sig) { return (int)fail_errno(SX_SYS2(__NR_kill, sx_pid_real(pid), sig)); }
+EXPORT int killpg(pid_t pgrp, int sig)
+{
+    if (pgrp < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return kill(-pgrp, sig);
+}
+EXPORT int tgkill(pid_t tgid, pid_t tid, int sig)
+{
+    return (int)fail_errno(SX_SYS3(__NR_tgkill, sx_pid_real(tgid), sx_pid_real(tid), sig));
+}
+
+/* The libc functions the wrappers below end in, keeping libc's own behaviour (cancellation
+ * points, errno) and only translating numbers. Resolved at load time, or at first use when
+ * another library's constructor calls one before ours has run. */
+static pid_t (*real_waitpid)(pid_t, int *, int);
+static pid_t (*real_wait4)(pid_t, int *, int, struct rusage *);
+static int (*real_waitid)(idtype_t, id_t, siginfo_t *, int);
+static int (*real_sigqueue)(pid_t, int, const union sigval);
+static pid_t (*real_tcgetpgrp)(int);
+static int (*real_tcsetpgrp)(int, pid_t);
+static int (*real_open)(const char *, int, ...);
+static int (*real_openat)(int, const char *, int, ...);
+static FILE *(*real_fopen)(const char *, const char *);
+static DIR *(*real_opendir)(const char *);
+static ssize_t (*real_readlink)(const char *, char *, size_t);
+static int (*real_access)(const char *, int);
+static int (*real_stat)(const char *, struct stat *);
+static int (*real_lstat)(const char *, struct stat *);
+
+__attribute__((constructor(101))) static void resolve_real(void)
+{
+    /* a first call may come from a signal handler, where dlsym is unsafe */
+    REAL(waitpid);
+    REAL(wait4);
+    REAL(waitid);
+    REAL(sigqueue);
+    REAL(tcgetpgrp);
+    REAL(tcsetpgrp);
+    REAL(open);
+    REAL(openat);
+    REAL(fopen);
+    REAL(opendir);
+    REAL(readlink);
+    REAL(access);
+    REAL(stat);
+    REAL(lstat);
+}
+
+/* A reaped child's pid is free for reuse: its entry goes. */
+static pid_t reaped(pid_t r, int status_valid)
+{
+    if (r <= 0 || !live) return r;
+    int v = sx_pid_virtual(r);
+    if (status_valid) sx_pid_map_drop_real(r);
+    return v;
+}
+
+static int reaps(int options, const int *status)
+{
+    return !(options & WNOWAIT) && status && (WIFEXITED(*status) || WIFSIGNALED(*status));
+}
+
+EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+    int st = 0;
+    pid_t r = REAL(waitpid)(sx_pid_real(pid), &st, options);
+    if (status) *status = st;
+    return reaped(r, reaps(options, &st));
+}
+
+EXPORT pid_t wait(int *status) { return waitpid(-1, status, 0); }
+
+EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+    int st = 0;
+    pid_t r = REAL(wait4)(sx_pid_real(pid), &st, options, ru);
+    if (status) *status = st;
+    return reaped(r, reaps(options, &st));
+}
+
+EXPORT pid_t wait3(int *status, int options, struct rusage *ru) { return wait4(-1, status, options, ru); }
+
+EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
+{
+    if (type == P_PID || type == P_PGID) id = (id_t)sx_pid_real((int)id);
+    int r = REAL(waitid)(type, id, info, options);
+    if (r == 0 && info && info->si_pid) {
+        int real = info->si_pid;
+        info->si_pid = sx_pid_virtual(real);
+        if (!(options & WNOWAIT) && (info->si_code == CLD_EXITED || info->si_code == CLD_KILLED ||
+                                     info->si_code == CLD_DUMPED))
+            sx_pid_map_drop_real(real);
+    }
+    return r;
+}
+
+EXPORT int sigqueue(pid_t pid, int sig, const union sigval value) { return REAL(sigqueue)(sx_pid_real(pid), sig, value); }
+EXPORT pid_t tcgetpgrp(int fd)
+{
+    pid_t r = REAL(tcgetpgrp)(fd);
+    return r > 0 ? sx_pid_virtual(r) : r;
+}
+EXPORT int tcsetpgrp(int fd, pid_t pgrp) { return REAL(tcsetpgrp)(fd, sx_pid_real(pgrp)); }
+
+EXPORT int sched_setaffinity(pid_t pid, size_t len, const cpu_set_t *set)
+{
+    return (int)fail_errno(SX_SYS3(__NR_sched_setaffinity, sx_pid_real(pid), len, set));
+}
+EXPORT int sched_getaffinity(pid_t pid, size_t len, cpu_set_t *set)
+{
+    long r = fail_errno(SX_SYS3(__NR_sched_getaffinity, sx_pid_real(pid), len, set));
+    if (r < 0) return -1;
+    /* libc's contract: the rest of the caller's set is cleared and 0 returned */
+    if ((size_t)r < len) memset((char *)set + r, 0, len - (size_t)r);
+    return 0;
+}
+EXPORT int sched_setparam(pid_t pid, const struct sched_param *p)
+{
+    return (int)fail_errno(SX_SYS2(__NR_sched_setparam, sx_pid_real(pid), p));
+}
+EXPORT int sched_getparam(pid_t pid, struct sched_param *p)
+{
+    return (int)fail_errno(SX_SYS2(__NR_sched_getparam, sx_pid_real(pid), p));
+}
+EXPORT int sched_setscheduler(pid_t pid, int policy, const struct sched_param *p)
+{
+    return (int)fail_errno(SX_SYS3(__NR_sched_setscheduler, sx_pid_real(pid), policy, p));
+}
+EXPORT int sched_getscheduler(pid_t pid) { return (int)fail_errno(SX_SYS1(__NR_sched_getscheduler, sx_pid_real(pid))); }
+
+static id_t prio_who(int which, id_t who)
+{
+    return (which == PRIO_PROCESS || which == PRIO_PGRP) ? (id_t)sx_pid_real((int)who) : who;
+}
+EXPORT int getpriority(__priority_which_t which, id_t who)
+{
+    long r = fail_errno(SX_SYS2(__NR_getpriority, which, prio_who(which, who)));
+    return r < 0 ? -1 : 20 - (int)r; /* the kernel answers 40..1 for nice -20..19 */
+}
+EXPORT int setpriority(__priority_which_t which, id_t who, int prio)
+{
+    return (int)fail_errno(SX_SYS3(__NR_setpriority, which, prio_who(which, who), prio));
+}
+
+/* ---- wrappers: /proc/<pid>/... paths ---- */
+
+/* Rewrites "/proc/<virtual>/..." and "/proc/<pid>/task/<virtual tid>/..." into buf when the
+ * numbers are mapped; returns the path to use. */
+static const char *proc_path(const char *path, char *buf, size_t cap)
+{
+    if (!live || !path || !sx_startswith(path, "/proc/")) return path;
+    const char *p = path + 6;
+    if (*p < '1' || *p > '9') return path;
+    int v = (int)sx_parse_u64(&p, 10);
+    if (*p && *p != '/') return path;
+    int r = sx_pid_real(v);
+    const char *task = 0;
+    int tv = 0, tr = 0;
+    if (sx_startswith(p, "/task/") && p[6] >= '1' && p[6] <= '9') {
+        const char *q = p + 6;
+        tv = (int)sx_parse_u64(&q, 10);
+        if (!*q || *q == '/') {
+            tr = sx_pid_real(tv);
+            task = q;
+        }
+    }
+    if (r == v && tr == tv) return path;
+    struct sx_buf b;
+    sx_buf_init(&b, buf, cap);
+    sx_buf_add(&b, "/proc/");
+    sx_buf_int(&b, r);
+    if (task) {
+        sx_buf_add(&b, "/task/");
+        sx_buf_int(&b, tr);
+        sx_buf_add(&b, task);
+    } else {
+        sx_buf_add(&b, p);
+    }
+    return b.len + 1 < cap ? buf : path;
+}
+
+#define PROC_BUF 4096
+
+EXPORT int open(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    if (flags & (O_CREAT | __O_TMPFILE)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, mode_t);
+        va_end(ap);
+    }
+    char buf[PROC_BUF];
+    return REAL(open)(proc_path(path, buf, sizeof buf), flags, mode);
+}
+EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    if (flags & (O_CREAT | __O_TMPFILE)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, mode_t);
+        va_end(ap);
+    }
+    char buf[PROC_BUF];
+    return REAL(openat)(dirfd, proc_path(path, buf, sizeof buf), flags, mode);
+}
+EXPORT int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+EXPORT FILE *fopen(const char *path, const char *mode)
+{
+    char buf[PROC_BUF];
+    return REAL(fopen)(proc_path(path, buf, sizeof buf), mode);
+}
+EXPORT FILE *fopen64(const char *path, const char *mode) { return fopen(path, mode); }
+
+EXPORT DIR *opendir(const char *path)
+{
+    char buf[PROC_BUF];
+    return REAL(opendir)(proc_path(path, buf, sizeof buf));
+}
+
+EXPORT ssize_t readlink(const char *path, char *out, size_t cap)
+{
+    char buf[PROC_BUF];
+    return REAL(readlink)(proc_path(path, buf, sizeof buf), out, cap);
+}
+
+EXPORT int access(const char *path, int mode)
+{
+    char buf[PROC_BUF];
+    return REAL(access)(proc_path(path, buf, sizeof buf), mode);
+}
+
+EXPORT int stat(const char *path, struct stat *st)
+{
+    char buf[PROC_BUF];
+    return REAL(stat)(proc_path(path, buf, sizeof buf), st);
+}
+EXPORT int stat64(const char *path, struct stat64 *st) { return stat(path, (struct stat *)st); }
+
+EXPORT int lstat(const char *path, struct stat *st)
+{
+    char buf[PROC_BUF];
+    return REAL(lstat)(proc_path(path, buf, sizeof buf), st);
+}
+EXPORT int lstat64(const char *path, struct stat64 *st) { return lstat(path, (struct stat *)st); }

@@ -1,0 +1,32 @@
+/* Virtual pids: after a restart the kernel hands out new pids and tids, but the program keeps
+ * the numbers it saw before. The table maps the numbers the program knows (virtual) to the
+ * ones the kernel uses now (real); a pid not in the table is its own virtual pid, so a process
+ * that was never restarted pays one branch per wrapped call. */
+#ifndef STASIS_PIDVIRT_H
+#define STASIS_PIDVIRT_H
+#include <stddef.h>
+
+#define SX_MAX_PIDS 4096
+
+/* real -> virtual and virtual -> real; 0 and -1 pass through; a negative number is a process
+ * group (-pgid) and is mapped as one. */
+int sx_pid_virtual(int real);
+int sx_pid_real(int virt);
+/* Whether virt is taken by another process of the table (a new child must not get it). */
+int sx_pid_taken(int real);
+/* Records that virt now runs as real (replacing an older entry for either number). */
+void sx_pid_map_add(int virt, int real);
+/* Forgets the entry of a process that was reaped, so its real pid can be reused. */
+void sx_pid_map_drop_real(int real);
+void sx_pid_map_clear(void);
+int sx_pid_map_size(void);
+
+/* The table for a program we exec: "<writer real pid>:<v>=<r>,...", empty when the table is.
+ * Returns the length written (0 when empty or it does not fit). */
+size_t sx_pid_map_format(char *out, size_t cap);
+/* At agent start: takes the table from STASIS_PID_MAP if this process (or its parent) wrote it. */
+void sx_pid_map_import(const char *value, int self_real, int parent_real);
+
+#define SX_PID_MAP_VAR "STASIS_PID_MAP"
+
+#endif
