@@ -435,7 +435,10 @@ static void map_regions(void)
         int prot = (int)r[k].prot | PROT_READ | (writable_during_fill(&r[k]) ? PROT_WRITE : 0);
         int flags = MAP_FIXED | ((r[k].kind & SX_R_SHARED) ? MAP_SHARED : MAP_PRIVATE);
         long p = -1;
-        if ((r[k].kind & SX_R_FILE) && !(r[k].kind & (SX_R_DELETED | SX_R_SAVED))) {
+        int shared_fd = sx_tree_shared_fd(&r[k]);
+        if (shared_fd >= 0) {
+            p = sx_mmap((void *)r[k].start, len, prot, MAP_FIXED | MAP_SHARED, shared_fd, r[k].offset);
+        } else if ((r[k].kind & SX_R_FILE) && !(r[k].kind & (SX_R_DELETED | SX_R_SAVED))) {
             int want_write = (r[k].kind & SX_R_SHARED) && (r[k].prot & PROT_WRITE);
             int fd = (int)sx_open(r[k].path, want_write ? O_RDWR : O_RDONLY, 0);
             if (fd >= 0) {
@@ -594,6 +597,7 @@ static __attribute__((noreturn)) void phase2(void)
     each_mapping(unmap_other);
     move_specials();
     map_regions();
+    sx_tree_close_shared();
     fill_memory();
     restore_mm();
     tell_agent();

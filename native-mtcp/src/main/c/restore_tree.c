@@ -34,6 +34,16 @@ struct shared {
 static struct shared *T; /* shared by every process of the tree until it settles */
 static int self = -1;
 
+/* Memory shared between processes (MAP_SHARED anonymous memory, files deleted while mapped
+ * such as POSIX semaphores, SysV segments): one memfd per object, made before the fork so that
+ * every process maps the same one. Known by the (device, inode) the images recorded. */
+#define MAX_SHM 256
+static struct shm_obj {
+    uint64_t dev, inode, size;
+    int fd;
+} shm[MAX_SHM];
+static int nshm;
+
 static void say(const char *a, const char *b)
 {
     char mem[600];
@@ -118,6 +128,82 @@ static __attribute__((noreturn)) void wait_for_roots(int first_root_pid)
     sx_exit_group(code);
 }
 
+static int shared_object(const struct sx_region *r)
+{
+    return (r->kind & SX_R_SHARED) && !(r->kind & SX_R_SPECIAL) && ((r->kind & SX_R_ANON) || (r->kind & SX_R_DELETED));
+}
+
+static void note_shared(const struct sx_region *r)
+{
+    uint64_t need = r->offset + (r->end - r->start);
+    for (int i = 0; i < nshm; i++)
+        if (shm[i].dev == r->dev && shm[i].inode == r->inode) {
+            if (need > shm[i].size) shm[i].size = need;
+            return;
+        }
+    if (nshm == MAX_SHM) return; /* beyond: mapped as private shared memory, as before */
+    shm[nshm++] = (struct shm_obj){r->dev, r->inode, need, -1};
+}
+
+/* Reads the region table of one image (the check of each image comes later, in its process). */
+static void scan_regions(const char *image)
+{
+    int fd = (int)sx_open(image, 0, 0);
+    if (fd < 0) return;
+    uint64_t off = SX_HEADER_SIZE;
+    struct sx_section_header h;
+    while (sx_pread(fd, &h, sizeof h, off) == (long)sizeof h && h.type != SX_SEC_TRAILER && h.type != SX_SEC_MEMORY) {
+        if (h.type == SX_SEC_REGIONS && !(h.flags & SX_SECF_LZ4) && h.payload_size >= 8 && h.payload_size < (1ull << 30)) {
+            uint64_t len = (h.payload_size + SX_PAGE - 1) & ~(SX_PAGE - 1);
+            long p = sx_mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p > 0 || p < -4096) {
+                if (sx_pread(fd, (void *)p, h.payload_size, off + sizeof h) == (long)h.payload_size) {
+                    const uint32_t *head = (const uint32_t *)p;
+                    const struct sx_region *r = (const struct sx_region *)(head + 2);
+                    if (head[1] == sizeof *r && (uint64_t)head[0] * sizeof *r + 8 == h.payload_size)
+                        for (uint32_t k = 0; k < head[0]; k++)
+                            if (shared_object(&r[k])) note_shared(&r[k]);
+                }
+                sx_munmap((void *)p, len);
+            }
+            break;
+        }
+        off += sizeof h + h.payload_size;
+    }
+    sx_close(fd);
+}
+
+static void make_shared_objects(void)
+{
+    for (int i = 0; i < nshm; i++) {
+        long fd = SX_SYS2(__NR_memfd_create, "stasis-shared", 1 /* MFD_CLOEXEC */);
+        if (fd >= 0 && SX_SYS2(__NR_ftruncate, fd, shm[i].size) < 0) {
+            sx_close((int)fd);
+            fd = -1;
+        }
+        if (fd < 0) say("warning: cannot recreate memory shared between processes: ", sx_errno_text(fd));
+        /* above the numbers the program's descriptors are restored into */
+        long high = fd >= 0 ? SX_SYS3(__NR_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */, 1000) : -1;
+        if (fd >= 0) sx_close((int)fd);
+        shm[i].fd = (int)high;
+    }
+}
+
+int sx_tree_shared_fd(const struct sx_region *r)
+{
+    if (!shared_object(r)) return -1;
+    for (int i = 0; i < nshm; i++)
+        if (shm[i].dev == r->dev && shm[i].inode == r->inode) return shm[i].fd;
+    return -1;
+}
+
+void sx_tree_close_shared(void)
+{
+    for (int i = 0; i < nshm; i++)
+        if (shm[i].fd >= 0) sx_close(shm[i].fd);
+    nshm = 0;
+}
+
 int sx_tree_fork(char *const *images, int n)
 {
     if (n > SX_TREE_MAX) {
@@ -142,6 +228,8 @@ int sx_tree_fork(char *const *images, int n)
         }
         T->m[i] = (struct member){(int32_t)h.pid, (int32_t)h.ppid, (int32_t)h.sid, (int32_t)h.pgid, 0, 0, ST_NONE};
     }
+    for (int i = 0; i < n; i++) scan_regions(images[i]);
+    make_shared_objects();
     int roots[SX_TREE_MAX], nroots = 0;
     for (int i = 0; i < n; i++)
         if (T->m[i].vppid == 0 || index_of(T->m[i].vppid) < 0 || T->m[i].vppid == T->m[i].vpid) roots[nroots++] = i;
@@ -160,6 +248,7 @@ int sx_tree_fork(char *const *images, int n)
         }
         if (first < 0) first = (int)pid;
     }
+    sx_tree_close_shared();
     wait_for_roots(first);
 }
 

@@ -21,6 +21,12 @@ int sx_tree_fork(char *const *images, int n);
  * another process refused its image (it said why). */
 int sx_tree_settle(struct sx_tree_pid *out, uint32_t *nout);
 
+struct sx_region;
+/* The memory object made for a region shared between processes (see restore_tree.c), or -1
+ * when the region is not one; sx_tree_close_shared closes them all once mapped. */
+int sx_tree_shared_fd(const struct sx_region *r);
+void sx_tree_close_shared(void);
+
 /* This process refuses its image (it is about to exit): the others stop too. No-op outside a tree. */
 void sx_tree_refused(void);
 
