@@ -44,6 +44,21 @@ static int result_fd = -1;
 static char inline_result[32]; /* "ok <bytes>" of an image written without a child */
 static uint32_t current_gen;
 static int ckpt_thread_virtual; /* the checkpoint thread's tid as the program would see it */
+static __thread int on_ckpt_thread; /* thread-local, so still set in the thread after a restart */
+
+int sx_agent_on_ckpt_thread(void) { return on_ckpt_thread; }
+
+/* From PRESUSPEND until this process's image is committed (renamed into place) or the
+ * generation is aborted: a process must not end or exec meanwhile. */
+static volatile int in_generation;
+
+void sx_agent_wait_generation_done(void)
+{
+    for (int waited_ms = 0; __atomic_load_n(&in_generation, __ATOMIC_SEQ_CST) && waited_ms < 600000; waited_ms += 2) {
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        SX_SYS2(__NR_nanosleep, &ts, 0); /* the checkpoint signal may stop this thread here */
+    }
+}
 
 enum { STEP_OK = 0, STEP_FAIL = -1, STEP_RESTARTED = 1 };
 
@@ -382,10 +397,12 @@ static void commit(uint32_t gen)
     if (r) sx_msg_kv(&b, "error", sx_errno_text(r));
     sx_msg_kv(&b, "image", image_path);
     send_msg(&b);
+    __atomic_store_n(&in_generation, 0, __ATOMIC_SEQ_CST);
 }
 
 static void abort_generation(void)
 {
+    __atomic_store_n(&in_generation, 0, __ATOMIC_SEQ_CST);
     if (writer_pid > 0) {
         SX_SYS2(__NR_kill, writer_pid, 9);
         SX_SYS4(__NR_wait4, writer_pid, 0, 0x80000000, 0);
@@ -425,6 +442,7 @@ static void on_event(const struct sx_msg *m)
     err[0] = 0;
     if (sx_streq(name, "PRESUSPEND")) {
         current_gen = gen;
+        __atomic_store_n(&in_generation, 1, __ATOMIC_SEQ_CST);
         sx_fork_gate_close(); /* a child forked from now on would miss this generation */
         hooks_entered = 1;
         if (sx_hooks_run(SX_EV_PRESUSPEND, gen, err, sizeof err, &failed) < 0) {
@@ -441,6 +459,7 @@ static void on_event(const struct sx_msg *m)
         suspended = 1;
     } else if (sx_streq(name, "PRECHECKPOINT")) {
         sx_procstate_capture(&saved_ps);
+        sx_zombies_capture();
         hooks_entered = 1;
         if (sx_hooks_run(SX_EV_PRECHECKPOINT, gen, err, sizeof err, &failed) < 0) {
             arrive(name, gen, err, failed, 0);
@@ -520,7 +539,10 @@ static void after_restart(void)
     result_fd = -1;
     suspended = 1; /* user threads wait in the handler until RESUME */
     if (ri->hole_len) sx_munmap((void *)ri->hole_start, ri->hole_len);
+    sx_agent.real_pid = (int)sx_getpid();
+    in_generation = 0; /* the image holds the moment before this generation's commit */
     restore_pid_map(ri);
+    sx_zombies_recreate();
     sx_procstate_restore(&saved_ps);
     if (ri->magic == SX_RESTART_MAGIC) sx_hooks_disable(ri->disabled_plugins);
     sx_agent.coord_fd = -1;
@@ -550,6 +572,7 @@ static void after_restart(void)
 static void *ckpt_thread(void *arg)
 {
     (void)arg;
+    on_ckpt_thread = 1;
     if (sx_agent.tid_offset && *(int *)(fs_base() + (uint64_t)sx_agent.tid_offset) != (int)sx_gettid()) {
         sx_log(1, "unknown glibc thread layout; thread ids will not be fixed after restart", 0, 0);
         sx_agent.tid_offset = 0;
@@ -656,8 +679,10 @@ __attribute__((constructor)) static void sx_agent_init(void)
     struct utsname u;
     if (uname(&u) == 0) sx_copy_str(hostname, sizeof hostname, u.nodename);
     read_program_name();
+    sx_agent.real_pid = (int)sx_getpid();
     new_upid();
     sx_follow_save_env();
+    sx_follow_hold_exits();
     sx_pid_map_import(getenv(SX_PID_MAP_VAR), (int)sx_getpid(), (int)SX_SYS0(__NR_getppid));
     find_glibc_layout();
     if (join_coordinator(0, 0) < 0) return;
@@ -677,7 +702,9 @@ void sx_agent_forked_child(int notify_fd)
     result_fd = -1;
     suspended = 0;
     hooks_entered = 0;
+    in_generation = 0;
     sx_fork_gate_reset();
+    sx_agent.real_pid = (int)sx_getpid();
     new_upid();
     int joined = join_coordinator(0, 0) == 0;
     sx_write_all(notify_fd, "1", 1);

@@ -22,6 +22,7 @@ struct sx_agent {
     char upid[80];
     char compid[80];
     char program[256];
+    int real_pid; /* the pid this agent joined with (a vfork child shares our memory, not our pid) */
     uint32_t generation;
     /* glibc layout facts found at start, for fixing up threads after restart */
     long tid_offset;    /* struct pthread's tid field, from the thread pointer */
@@ -34,6 +35,10 @@ extern struct sx_restart_info sx_restart_info;
 void sx_log(int level, const char *a, const char *b, const char *c);
 /* In a child just forked: join as a new worker, then write a byte to notify_fd. */
 void sx_agent_forked_child(int notify_fd);
+/* Whether the caller is the checkpoint thread (hooks run there). */
+int sx_agent_on_ckpt_thread(void);
+/* Waits until no generation of this process is in progress (its image committed, or aborted). */
+void sx_agent_wait_generation_done(void);
 
 /* --- wrappers.c --- */
 /* The next definition of a libc function we wrap, looked up once (at load time from the
@@ -46,6 +51,10 @@ void *sx_real(void **slot, const char *name);
 void sx_fork_gate_close(void);
 void sx_fork_gate_open(void);
 void sx_fork_gate_reset(void); /* in a forked child: no fork of its own is under way */
+/* Before this process ends or execs: waits while a generation is in progress, until its image
+ * is committed, so that a process whose state was taken is not gone without an image. */
+void sx_hold_for_checkpoint(void);
+void sx_follow_hold_exits(void); /* at start: also holds the exit of a program returning from main */
 /* At start: the variables and preloads a new program needs to stay under the agent. */
 void sx_follow_save_env(void);
 /* After a restart: children get the new coordinator and checkpoint directory. */
@@ -75,6 +84,10 @@ int sx_threads_old_tid(int i);
 void sx_procstate_capture(struct sx_process_state *ps);
 extern uint64_t sx_shared_pending; /* process-wide pending signals at the last checkpoint */
 void sx_procstate_restore(const struct sx_process_state *ps);
+
+/* --- zombies.c: exited children not yet waited for --- */
+void sx_zombies_capture(void);  /* PRECHECKPOINT */
+void sx_zombies_recreate(void); /* after a restart, once the pid table is loaded */
 
 /* --- writer.c: the image --- */
 struct sx_write_job {

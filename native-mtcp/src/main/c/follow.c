@@ -69,6 +69,44 @@ void sx_fork_gate_reset(void)
     gate_closed = 0;
 }
 
+void sx_hold_for_checkpoint(void)
+{
+    /* Not in a vfork child (our memory, not our process: its parent cannot be stopped while it
+     * waits, so waiting could only stall the checkpoint), nor on the checkpoint thread itself
+     * (a plugin that refuses a restart exits from a hook). */
+    if (!sx_agent.active || (int)sx_getpid() != sx_agent.real_pid || sx_agent_on_ckpt_thread()) return;
+    sx_agent_wait_generation_done();
+}
+
+/* A program that returns from main ends through libc's own exit(), which no wrapper sees: an
+ * atexit handler (registered first, so it runs last) holds it instead. */
+static void hold_at_exit(void) { sx_hold_for_checkpoint(); }
+
+void sx_follow_hold_exits(void) { atexit(hold_at_exit); }
+
+static void (*real_exit)(int);
+static void (*real__exit)(int);
+static void (*real__Exit)(int);
+
+EXPORT void exit(int code)
+{
+    sx_hold_for_checkpoint();
+    REAL(exit)(code);
+    __builtin_unreachable();
+}
+EXPORT void _exit(int code)
+{
+    sx_hold_for_checkpoint();
+    REAL(_exit)(code);
+    __builtin_unreachable();
+}
+EXPORT void _Exit(int code)
+{
+    sx_hold_for_checkpoint();
+    REAL(_Exit)(code);
+    __builtin_unreachable();
+}
+
 /* ---- fork ---- */
 
 static pid_t (*real_fork)(void);
@@ -262,6 +300,7 @@ static int env_count(char *const envp[])
         char *slots_[env_count(envp) + ENV_EXTRA + 1];                                             \
         char preload_[PRELOAD_MAX];                                                                \
         static char pidmap_[PIDMAP_MAX]; /* too big for a thread's stack; same content if raced */ \
+        sx_hold_for_checkpoint();                                                                  \
         char **fixed = child_env(envp, slots_, preload_, pidmap_);                                 \
         return call;                                                                               \
     } while (0)
@@ -281,6 +320,9 @@ __attribute__((constructor(101))) static void resolve_real(void)
     REAL(posix_spawn);
     REAL(posix_spawnp);
     REAL(fork);
+    REAL(exit);
+    REAL(_exit);
+    REAL(_Exit);
 }
 
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])

@@ -114,7 +114,7 @@ final class CoordinatorKernel {
         if (hello.restart()) {
             gather(worker, hello);
         } else if (checkpoint != null) {
-            retryCheckpoint(worker);
+            retryCheckpoint(worker.describe() + " joined", "a new process joined during the checkpoint; retrying");
         }
         return worker;
     }
@@ -184,10 +184,18 @@ final class CoordinatorKernel {
             return;
         }
         log.info("{} left ({} peers)", worker.describe(), workers.size());
-        if (checkpoint != null && checkpoint.involves(worker)) {
-            abortCheckpoint(worker.describe() + " disconnected during " + checkpoint.currentLabel());
+        if (checkpoint != null && checkpoint.involves(worker) && !checkpoint.answered(worker, Verbs.COMMIT)) {
+            // (one that has committed its image is done with this generation: nothing to undo)
+            if (checkpoint.answered(worker, Barriers.WRITE)) {
+                // its state is in this generation, but its image may never be complete
+                abortCheckpoint(worker.describe() + " disconnected during " + checkpoint.currentLabel());
+            } else {
+                // it ended (or exec'd) before its state was taken: the computation no longer has
+                // it, and a generation taken again without it is whole
+                retryCheckpoint(worker.describe() + " ended", "a process ended during the checkpoint; retrying");
+            }
         }
-        if (restart != null && restart.involves(worker)) {
+        if (restart != null && restart.involves(worker) && !restart.answered(worker, Barriers.RESUME)) {
             abortRestart(worker.describe() + " disconnected during " + restart.currentLabel());
         }
         if (gathering != null) {
@@ -314,29 +322,38 @@ final class CoordinatorKernel {
     }
 
     /**
-     * A fresh worker joined while a checkpoint runs: most likely a process forked (or started)
-     * by one being checkpointed. The images of the running generation would miss it, while its
-     * parent's image may already show it, so that generation cannot be kept. The participants
-     * are told to abort it and a new one starts at once with everybody, on behalf of the same
-     * waiters: a blocking checkpoint command gets the outcome of the retry, not this abort.
+     * The computation's processes changed while a checkpoint runs: a fresh worker joined (most
+     * likely a process forked or started by one being checkpointed, which the running
+     * generation's images would miss while its parent's image may already show it), or a worker
+     * ended before its state was taken (a short-lived child that exited or exec'd). Either way
+     * the running generation cannot be kept. Its participants are told to abort it and a new
+     * one starts at once with everybody connected now, on behalf of the same waiters: a
+     * blocking checkpoint command gets the outcome of the retry, not this abort.
      *
      * <p>Both go out from this one loop thread, the ABORT first, and each connection keeps
      * its writes in order, so every participant has dropped the old generation before it sees
      * the new one's first EVENT.
      */
-    private void retryCheckpoint(WorkerSession newcomer) {
+    private void retryCheckpoint(String what, String abortReason) {
         if (checkpointRetries >= MAX_CHECKPOINT_RETRIES) {
-            abortCheckpoint("processes kept starting during the checkpoint (" + checkpointRetries + " retries)");
+            abortCheckpoint("processes kept starting or ending during the checkpoint (" + checkpointRetries
+                    + " retries)");
             return;
         }
         GenerationRun run = checkpoint;
         checkpoint = null;
         checkpointRetries++;
-        log.info("checkpoint generation {} abandoned at {} after {} ms: {} joined; retry {} of at most {}",
-                run.generation(), run.currentLabel(), run.elapsedMillis(), newcomer.describe(), checkpointRetries,
+        log.info("checkpoint generation {} abandoned at {} after {} ms: {}; retry {} of at most {}",
+                run.generation(), run.currentLabel(), run.elapsedMillis(), what, checkpointRetries,
                 MAX_CHECKPOINT_RETRIES);
-        abortParticipants(run, "a new process joined during the checkpoint; retrying");
-        startCheckpointGeneration("retry " + checkpointRetries + " after " + newcomer.describe() + " joined");
+        abortParticipants(run, abortReason);
+        if (workers.isEmpty()) {
+            String reason = "every process of the computation ended during the checkpoint";
+            last = last.failed(reason);
+            finishWaiters(CheckpointResult.failure(run.generation(), reason, requestElapsedMillis()));
+            return;
+        }
+        startCheckpointGeneration("retry " + checkpointRetries + " after " + what);
     }
 
     private void completeCheckpoint() {

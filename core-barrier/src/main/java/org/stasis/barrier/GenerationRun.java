@@ -73,6 +73,16 @@ final class GenerationRun {
         return participants.get(worker.number()) == worker;
     }
 
+    /** Whether the worker has answered the step of this label (false for a label not in the run). */
+    boolean answered(WorkerSession worker, String label) {
+        for (int k = 0; k < steps.size(); k++) {
+            if (steps.get(k).label().equals(label)) {
+                return answered.get(k).contains(worker.number());
+            }
+        }
+        return false;
+    }
+
     String currentLabel() {
         return current < 0 ? "start" : current >= steps.size() ? "end" : steps.get(current).label();
     }

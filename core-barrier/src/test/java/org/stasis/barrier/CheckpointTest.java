@@ -145,7 +145,34 @@ class CheckpointTest {
     }
 
     @Test
-    void disconnectMidGenerationAbortsIt() throws Exception {
+    void aWorkerLostAfterItsStateWasTakenAbortsTheGeneration() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir); FakeWorker a = coord.launch("a")) {
+            FakeWorker b = coord.launch("b");
+            CompletableFuture<CheckpointResult> result = coord.coordinator.checkpoint();
+            for (String step : List.of("PRESUSPEND", "SUSPEND", "PRECHECKPOINT", "WRITE")) {
+                a.expectEvent(step, 1);
+                b.expectEvent(step, 1);
+                a.arrive(step, 1);
+                b.arrive(step, 1);
+            }
+            a.expectEvent("RESUME", 1);
+            b.close(); // its image may never be complete: nothing to retry
+
+            Message abort = a.expect("ABORT");
+            assertTrue(abort.get("reason").contains("disconnected during RESUME"), abort.toString());
+            CheckpointResult r = result.get(10, TimeUnit.SECONDS);
+            assertFalse(r.ok());
+            assertEquals(abort.get("reason"), r.error());
+            CoordinatorStatus s = coord.coordinator.status();
+            assertEquals(1, s.peers());
+            assertEquals("failed", s.lastResult());
+            assertTrue(s.running());
+        }
+    }
+
+    @Test
+    void aWorkerThatEndsBeforeItsStateIsTakenIsLeftOutOfARetry() throws Exception {
+        // A short-lived child that exits while the checkpoint runs: the computation no longer has it.
         try (TestCoordinator coord = TestCoordinator.start(dir); FakeWorker a = coord.launch("a")) {
             FakeWorker b = coord.launch("b");
             CompletableFuture<CheckpointResult> result = coord.coordinator.checkpoint();
@@ -159,14 +186,27 @@ class CheckpointTest {
             b.close();
 
             Message abort = a.expect("ABORT");
-            assertTrue(abort.get("reason").contains("disconnected during SUSPEND"), abort.toString());
+            assertTrue(abort.get("reason").contains("a process ended during the checkpoint; retrying"),
+                    abort.toString());
+            FakeWorker.answerCheckpoint(List.of(a), 2);
+            CheckpointResult r = result.get(10, TimeUnit.SECONDS);
+            assertTrue(r.ok(), r.toString());
+            assertEquals(2, r.generation());
+            assertEquals(1, r.images().size());
+            assertEquals("ok", coord.coordinator.status().lastResult());
+        }
+    }
+
+    @Test
+    void aCheckpointFailsWhenEveryProcessEnds() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir)) {
+            FakeWorker a = coord.launch("a");
+            CompletableFuture<CheckpointResult> result = coord.coordinator.checkpoint();
+            a.expectEvent("PRESUSPEND", 1);
+            a.close();
             CheckpointResult r = result.get(10, TimeUnit.SECONDS);
             assertFalse(r.ok());
-            assertEquals(abort.get("reason"), r.error());
-            CoordinatorStatus s = coord.coordinator.status();
-            assertEquals(1, s.peers());
-            assertEquals("failed", s.lastResult());
-            assertTrue(s.running());
+            assertTrue(r.error().contains("every process of the computation ended"), r.error());
         }
     }
 
