@@ -75,11 +75,13 @@ static void set_identity(int i)
 {
     struct member *me = &T->m[i];
     me->real = (int32_t)sx_getpid();
+    long self_pid = sx_getpid();
     if (me->vsid == me->vpid) {
-        long r = SX_SYS0(__NR_setsid);
+        /* already one when the restart itself was started as a session leader (a new terminal) */
+        long r = SX_SYS1(__NR_getsid, 0) == self_pid ? 0 : SX_SYS0(__NR_setsid);
         if (r < 0) say("warning: cannot make a restored process a session leader again: ", sx_errno_text(r));
     } else if (me->vpgid == me->vpid) {
-        long r = SX_SYS2(__NR_setpgid, 0, 0);
+        long r = SX_SYS1(__NR_getpgid, 0) == self_pid ? 0 : SX_SYS2(__NR_setpgid, 0, 0);
         if (r < 0) say("warning: cannot make a restored process a group leader again: ", sx_errno_text(r));
     } else {
         int j = index_of(me->vpgid);

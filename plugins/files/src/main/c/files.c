@@ -25,6 +25,7 @@
 
 #include "anon.h"
 #include "fdpass.h"
+#include "tty.h"
 #include "text.h"
 
 #include <dirent.h>
@@ -42,7 +43,7 @@
 #define DRAIN_CAP (8u << 20)
 #define SCRATCH_FD 900 /* new objects are made up here first, then moved into place */
 
-enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_OTHER };
+enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_TTY, K_OTHER };
 
 struct fdrec {
     int fd, kind, flags, fdflags;
@@ -52,6 +53,7 @@ struct fdrec {
     uint32_t mode;   /* st_mode at the checkpoint */
     int deleted;     /* unlinked while open: contents saved in the section */
     struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
+    struct tty_state tty;   /* terminals */
     uint32_t data_off, data_len; /* drained bytes of a pipe read end, in drained[] */
     /* Pipes and FIFOs: the process that drains this one and, for a pipe, makes it anew at
      * restart and hands it to the others (empty in images from before process trees: this
@@ -299,16 +301,24 @@ static int capture(char *err, size_t errlen)
             for (const char *p = path + 6; *p >= '0' && *p <= '9'; p++) r->inode = r->inode * 10 + (uint64_t)(*p - '0');
         } else if (path[0] == '/') {
             struct stat st;
-            if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+            int known = fstat(fd, &st) == 0;
+            if (known && S_ISFIFO(st.st_mode)) {
                 /* a named pipe: drained and refilled like a pipe, reopened by its path */
                 r->kind = K_FIFO;
                 r->mode = st.st_mode;
                 r->inode = (uint64_t)st.st_ino;
                 continue;
             }
+            if (known && S_ISCHR(st.st_mode)) {
+                tty_capture(fd, path, &r->tty);
+                if (r->tty.kind != TTY_NONE) {
+                    r->kind = K_TTY;
+                    continue;
+                }
+            }
             r->kind = K_FILE;
             r->offset = lseek(fd, 0, SEEK_CUR);
-            if (fstat(fd, &st) == 0) {
+            if (known) {
                 r->size = st.st_size;
                 r->mode = st.st_mode;
                 r->deleted = S_ISREG(st.st_mode) && st.st_nlink == 0;
@@ -643,6 +653,26 @@ static void restore_fifos(int writers)
     }
 }
 
+/* A terminal: the restart's. Standard descriptors already are; they get the saved settings. */
+static void restore_tty(const struct fdrec *r)
+{
+    if (r->tty.kind == TTY_MASTER) {
+        warn("pseudo-terminal masters are not restored yet (left closed): ", r->path, 0);
+        return;
+    }
+    if (r->fd <= 2) {
+        tty_restore_settings(r->fd, &r->tty);
+        return;
+    }
+    int fd = tty_reopen(r->flags, &r->tty);
+    if (fd < 0) {
+        warn("no terminal to give the program in place of ", r->path, " (left closed)");
+        return;
+    }
+    place(fd, r);
+    if (fd != r->fd) close(fd);
+}
+
 /* eventfds, timerfds and signalfds first, then epolls, which watch them and everything else. */
 static void restore_anon(int epolls)
 {
@@ -665,6 +695,7 @@ static void files_restart(void)
         const struct fdrec *r = &recs[i];
         if (r->kind == K_PIPE) continue; /* below, with the other processes */
         else if (r->kind == K_FIFO) continue; /* below, readers before writers */
+        else if (r->kind == K_TTY) restore_tty(r);
         else if (r->fd <= 2) continue;
         else if (r->kind == K_FILE && !r->deleted) restore_file(r);
         else if (r->kind == K_FILE) continue; /* below, from the section */
