@@ -25,6 +25,7 @@
 
 #include "anon.h"
 #include "fdpass.h"
+#include "sysv.h"
 #include "tty.h"
 #include "text.h"
 
@@ -257,9 +258,11 @@ static int elect_makers(char *err, size_t errlen)
         if (reads) pipe_key(key, sizeof key, &recs[i], "r"), stasis_kv_put(&files, key, me);
         if (writes) pipe_key(key, sizeof key, &recs[i], "w"), stasis_kv_put(&files, key, me);
     }
+    if (sysv_capture(&files, err, errlen) < 0) return -1;
     /* every process passes here, pipes or not */
     if (stasis_barrier(&files, "pipes-claimed") < 0)
         return text_fail(err, errlen, "the other processes did not reach the pipe election", 0, 0);
+    sysv_elected(&files);
     for (int i = 0; i < nrecs; i++) {
         if (!is_pipe(&recs[i]) || !first_of_inode(i)) continue;
         pipe_key(key, sizeof key, &recs[i], "r");
@@ -703,6 +706,7 @@ static void files_restart(void)
         else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
     restore_pipes();
+    sysv_restart(&files);
     restore_all_deleted();
     restore_fifos(0);
     /* every process of the computation passes here, FIFOs or not: writers open once all readers have */

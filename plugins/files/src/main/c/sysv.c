@@ -1,0 +1,361 @@
+/* SysV semaphore sets and shared memory segments (sysv.h).
+ *
+ * Ids the program got from semget/shmget (and segments it has attached, found in
+ * /proc/self/maps as "/SYSV<key>" with the id as inode) are recorded. At a checkpoint each
+ * set's values and each segment's size are saved in memory (part of the image); one process
+ * per object is elected, through the coordinator's store, to remake it at restart. A set or
+ * segment that still exists (a restart on the same machine) is reused under its id and given
+ * back its values; otherwise a new one is made and the program keeps using the old id, which
+ * the wrappers below translate. A segment's contents come back through the image: the restorer
+ * maps it as memory shared by the restored processes, which is then copied into the real
+ * segment attached at the same address. Message queues are not handled yet. */
+#define _GNU_SOURCE
+#include "sysv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "text.h"
+
+#define MAX_OBJS 128
+#define MAX_SEMS 256
+#define MAX_ATTACH 16
+
+enum { OBJ_SEM = 1, OBJ_SHM = 2 };
+
+struct obj {
+    int kind;
+    int vid, rid; /* as the program knows it, and as the kernel does now */
+    key_t key;
+    int mode;
+    int nsems;
+    size_t size;
+    int nattach;
+    uintptr_t attach[MAX_ATTACH];
+    int attach_ro[MAX_ATTACH];
+    unsigned short values[MAX_SEMS];
+    char maker[96];
+};
+
+static struct obj objs[MAX_OBJS];
+static volatile int nobjs;
+
+union semun {
+    int val;
+    struct semid_ds *buf;
+    unsigned short *array;
+};
+
+static struct obj *find(int kind, int vid)
+{
+    for (int i = 0; i < nobjs; i++)
+        if (objs[i].kind == kind && objs[i].vid == vid) return &objs[i];
+    return 0;
+}
+
+static void note(int kind, int id)
+{
+    if (id < 0 || find(kind, id) || nobjs == MAX_OBJS) return;
+    struct obj *o = &objs[nobjs];
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->vid = o->rid = id;
+    __atomic_add_fetch(&nobjs, 1, __ATOMIC_SEQ_CST);
+}
+
+static int real_id(int kind, int vid)
+{
+    struct obj *o = find(kind, vid);
+    return o ? o->rid : vid;
+}
+
+static int virtual_id(int kind, int rid)
+{
+    for (int i = 0; i < nobjs; i++)
+        if (objs[i].kind == kind && objs[i].rid == rid) return objs[i].vid;
+    return rid;
+}
+
+/* ---- wrappers ---- */
+
+__attribute__((visibility("default"))) int semget(key_t key, int nsems, int flags)
+{
+    int id = STASIS_NEXT(semget)(key, nsems, flags);
+    if (id >= 0) {
+        id = virtual_id(OBJ_SEM, id);
+        note(OBJ_SEM, id);
+    }
+    return id;
+}
+
+__attribute__((visibility("default"))) int semop(int id, struct sembuf *ops, size_t n)
+{
+    return STASIS_NEXT(semop)(real_id(OBJ_SEM, id), ops, n);
+}
+
+__attribute__((visibility("default"))) int semtimedop(int id, struct sembuf *ops, size_t n, const struct timespec *t)
+{
+    return STASIS_NEXT(semtimedop)(real_id(OBJ_SEM, id), ops, n, t);
+}
+
+__attribute__((visibility("default"))) int semctl(int id, int num, int cmd, ...)
+{
+    union semun arg = {0};
+    va_list ap;
+    va_start(ap, cmd);
+    switch (cmd & 0xff) {
+    case SETVAL: case GETALL: case SETALL: case IPC_STAT: case IPC_SET: case IPC_INFO: case SEM_INFO: case SEM_STAT:
+    case SEM_STAT_ANY:
+        arg = va_arg(ap, union semun);
+        break;
+    default:
+        break;
+    }
+    va_end(ap);
+    int r = STASIS_NEXT(semctl)(real_id(OBJ_SEM, id), num, cmd, arg);
+    if (r == 0 && (cmd & 0xff) == IPC_RMID) {
+        struct obj *o = find(OBJ_SEM, id);
+        if (o) o->kind = 0;
+    }
+    return r;
+}
+
+__attribute__((visibility("default"))) int shmget(key_t key, size_t size, int flags)
+{
+    int id = STASIS_NEXT(shmget)(key, size, flags);
+    if (id >= 0) {
+        id = virtual_id(OBJ_SHM, id);
+        note(OBJ_SHM, id);
+    }
+    return id;
+}
+
+__attribute__((visibility("default"))) void *shmat(int id, const void *addr, int flags)
+{
+    note(OBJ_SHM, id);
+    return STASIS_NEXT(shmat)(real_id(OBJ_SHM, id), addr, flags);
+}
+
+__attribute__((visibility("default"))) int shmctl(int id, int cmd, struct shmid_ds *buf)
+{
+    int r = STASIS_NEXT(shmctl)(real_id(OBJ_SHM, id), cmd, buf);
+    if (r == 0 && (cmd & 0xff) == IPC_RMID) {
+        struct obj *o = find(OBJ_SHM, id);
+        if (o) o->kind = 0;
+    }
+    return r;
+}
+
+/* ---- checkpoint ---- */
+
+/* Segments attached now, from /proc/self/maps: "/SYSV<key>" with the segment's id as inode. */
+static void find_attachments(void)
+{
+    for (int i = 0; i < nobjs; i++) objs[i].nattach = 0;
+    static char buf[65536];
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    size_t len = 0;
+    ssize_t got;
+    while (len < sizeof buf - 1 && (got = read(fd, buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)got;
+    close(fd);
+    buf[len] = 0;
+    for (char *line = buf; *line;) {
+        char *end = strchr(line, '\n');
+        if (end) *end = 0;
+        char *sysv = strstr(line, "/SYSV");
+        if (sysv) {
+            /* start-end perms offset dev inode path */
+            uintptr_t start = (uintptr_t)strtoul(line, 0, 16);
+            const char *perms = strchr(line, ' ');
+            const char *p = perms;
+            for (int field = 0; field < 4 && p; field++) p = strchr(p + 1, ' ');
+            long id = p ? strtol(p + 1, 0, 10) : -1;
+            note(OBJ_SHM, virtual_id(OBJ_SHM, (int)id));
+            struct obj *o = find(OBJ_SHM, virtual_id(OBJ_SHM, (int)id));
+            if (o && o->nattach < MAX_ATTACH && perms) {
+                int known = 0;
+                for (int k = 0; k < o->nattach; k++) known |= o->attach[k] == start;
+                if (!known) {
+                    o->attach_ro[o->nattach] = perms[2] != 'w';
+                    o->attach[o->nattach++] = start;
+                }
+            }
+        }
+        if (!end) break;
+        line = end + 1;
+    }
+}
+
+static void obj_key(char *out, size_t cap, const struct obj *o, const char *what)
+{
+    static char host[65];
+    if (!host[0]) {
+        struct utsname u;
+        text_fail(host, sizeof host, uname(&u) == 0 ? u.nodename : "localhost", 0, 0);
+    }
+    char gen[24], id[24], head[160];
+    text_uint(gen, stasis_generation());
+    text_uint(id, (unsigned long)o->vid);
+    text_fail(head, sizeof head, what, gen, "/");
+    text_fail(out, cap, head, host, o->kind == OBJ_SEM ? "/sem/" : "/shm/");
+    size_t n = strlen(out);
+    text_fail(out + n, cap - n, id, 0, 0);
+}
+
+int sysv_capture(const struct stasis_plugin *me, char *err, size_t errlen)
+{
+    find_attachments();
+    char key[256];
+    for (int i = 0; i < nobjs; i++) {
+        struct obj *o = &objs[i];
+        if (o->kind == OBJ_SEM) {
+            struct semid_ds ds;
+            union semun a = {.buf = &ds};
+            if (STASIS_NEXT(semctl)(o->rid, 0, IPC_STAT, a) < 0) {
+                o->kind = 0; /* removed meanwhile */
+                continue;
+            }
+            if (ds.sem_nsems > MAX_SEMS)
+                return text_fail(err, errlen, "a SysV semaphore set has more semaphores than can be saved", 0, 0);
+            o->key = ds.sem_perm.__key;
+            o->mode = ds.sem_perm.mode & 0777;
+            o->nsems = (int)ds.sem_nsems;
+            a.array = o->values;
+            STASIS_NEXT(semctl)(o->rid, 0, GETALL, a);
+        } else if (o->kind == OBJ_SHM) {
+            struct shmid_ds ds;
+            if (STASIS_NEXT(shmctl)(o->rid, IPC_STAT, &ds) < 0) {
+                o->kind = 0;
+                continue;
+            }
+            o->key = ds.shm_perm.__key;
+            o->mode = ds.shm_perm.mode & 0777;
+            o->size = ds.shm_segsz;
+        } else {
+            continue;
+        }
+        obj_key(key, sizeof key, o, "g");
+        stasis_kv_put(me, key, stasis_process_id());
+    }
+    return 0;
+}
+
+void sysv_elected(const struct stasis_plugin *me)
+{
+    char key[256];
+    for (int i = 0; i < nobjs; i++) {
+        struct obj *o = &objs[i];
+        if (!o->kind) continue;
+        obj_key(key, sizeof key, o, "g");
+        if (stasis_kv_get(me, key, o->maker, sizeof o->maker) < 0) text_fail(o->maker, sizeof o->maker, stasis_process_id(), 0, 0);
+    }
+}
+
+/* ---- restart ---- */
+
+static int still_there(const struct obj *o)
+{
+    if (o->kind == OBJ_SEM) {
+        struct semid_ds ds;
+        union semun a = {.buf = &ds};
+        return STASIS_NEXT(semctl)(o->vid, 0, IPC_STAT, a) == 0 && ds.sem_perm.__key == o->key &&
+               (int)ds.sem_nsems == o->nsems;
+    }
+    struct shmid_ds ds;
+    return STASIS_NEXT(shmctl)(o->vid, IPC_STAT, &ds) == 0 && ds.shm_perm.__key == o->key && ds.shm_segsz == o->size;
+}
+
+static int remake(struct obj *o)
+{
+    if (still_there(o)) return o->vid;
+    key_t key = o->key;
+    if (o->kind == OBJ_SEM) {
+        int id = STASIS_NEXT(semget)(key, o->nsems, IPC_CREAT | o->mode);
+        if (id < 0 && key != IPC_PRIVATE) id = STASIS_NEXT(semget)(IPC_PRIVATE, o->nsems, IPC_CREAT | o->mode);
+        return id;
+    }
+    int id = STASIS_NEXT(shmget)(key, o->size, IPC_CREAT | o->mode);
+    if (id < 0 && key != IPC_PRIVATE) id = STASIS_NEXT(shmget)(IPC_PRIVATE, o->size, IPC_CREAT | o->mode);
+    return id;
+}
+
+static void warn(const char *a, const char *b)
+{
+    char line[300];
+    text_fail(line, sizeof line, "[stasis] files: ", a, b);
+    size_t n = strlen(line);
+    line[n] = '\n';
+    ssize_t w = write(2, line, n + 1);
+    (void)w;
+}
+
+/* Puts the real segment where the restored memory copy of it is, with the saved contents. */
+static void reattach(struct obj *o, int copy)
+{
+    for (int k = 0; k < o->nattach; k++) {
+        size_t len = (o->size + 4095) & ~(size_t)4095;
+        void *at = (void *)o->attach[k];
+        void *saved = 0;
+        if (copy) {
+            saved = mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (saved == MAP_FAILED) saved = 0;
+            if (saved) memcpy(saved, at, o->size);
+        }
+        void *p = STASIS_NEXT(shmat)(o->rid, at, SHM_REMAP | (o->attach_ro[k] ? SHM_RDONLY : 0));
+        if (p == (void *)-1) {
+            warn("cannot attach a SysV shared memory segment again: ", strerror(errno));
+        } else if (saved) {
+            if (o->attach_ro[k]) mprotect(at, len, PROT_READ | PROT_WRITE);
+            memcpy(at, saved, o->size);
+            if (o->attach_ro[k]) mprotect(at, len, PROT_READ);
+        }
+        if (saved) munmap(saved, len);
+    }
+}
+
+void sysv_restart(const struct stasis_plugin *me)
+{
+    char key[256], value[32];
+    const char *self = stasis_process_id();
+    for (int i = 0; i < nobjs; i++) {
+        struct obj *o = &objs[i];
+        if (!o->kind || strcmp(o->maker, self) != 0) continue;
+        o->rid = remake(o);
+        if (o->rid < 0) {
+            warn("cannot make a SysV semaphore set or segment again: ", strerror(errno));
+            continue;
+        }
+        if (o->kind == OBJ_SEM) {
+            union semun a = {.array = o->values};
+            STASIS_NEXT(semctl)(o->rid, 0, SETALL, a);
+        }
+        text_uint(value, (unsigned long)o->rid);
+        obj_key(key, sizeof key, o, "made");
+        stasis_kv_put(me, key, value);
+    }
+    /* every process passes here */
+    stasis_barrier(me, "sysv-made");
+    for (int i = 0; i < nobjs; i++) {
+        struct obj *o = &objs[i];
+        if (!o->kind) continue;
+        int maker = strcmp(o->maker, self) == 0;
+        if (!maker) {
+            obj_key(key, sizeof key, o, "made");
+            if (stasis_kv_get(me, key, value, sizeof value) < 0) continue;
+            const char *p = value;
+            o->rid = (int)strtol(p, 0, 10);
+        }
+        if (o->kind == OBJ_SHM && o->rid >= 0) reattach(o, 1);
+    }
+}
