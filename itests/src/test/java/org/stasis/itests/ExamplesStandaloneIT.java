@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +103,51 @@ class ExamplesStandaloneIT extends ItBase {
     Harness.Result r = h.run(Duration.ofSeconds(60), Program.java("5").argv());
     assertEquals(0, r.exit(), r.describe());
     assertEquals("1\n2\n3\n4\n5\n", r.out(), r.describe());
+  }
+
+  @Test
+  void pingpongParentAndChildAnswerEachOther(TestInfo info) {
+    native_(info);
+    Harness.Result r = h.run(Duration.ofSeconds(20), Program.c("pingpong", "5", "1").argv());
+    assertEquals(0, r.exit(), r.describe());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(6, lines.size(), r.describe());
+    for (int i = 0; i < 5; i++) {
+      String[] f = lines.get(i).split(" ");
+      assertEquals(String.valueOf(i + 1), f[0], r.describe());
+      assertEquals(f[2], f[3], "the child's pid as the parent knows it and as it reports it\n" + r.describe());
+      assertEquals(f[1], f[4], "the child's parent\n" + r.describe());
+      assertEquals("alive", f[5], r.describe());
+    }
+    assertEquals("done child-ok", lines.get(5), r.describe());
+  }
+
+  @Test
+  void loopScriptRunsItsCommands(TestInfo info) {
+    native_(info);
+    Harness.Result r = h.run(Duration.ofSeconds(20), Program.script(Path.of("/bin/bash"), "loop.sh", "3", "0.01").argv());
+    assertEquals(0, r.exit(), r.describe());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(4, lines.size(), r.describe());
+    assertEquals(List.of(1L, 2L, 3L), ShellLoopIT.LOOP.values(lines), r.describe());
+    for (java.util.regex.Matcher m : ShellLoopIT.LOOP.matches(lines)) {
+      assertEquals("11", m.group(2), r.describe());
+      assertEquals(m.group(3), m.group(4), r.describe());
+      assertEquals(m.group(3), m.group(5), r.describe());
+    }
+    assertEquals("loop done", lines.get(3), r.describe());
+  }
+
+  @Test
+  void poolSumsSquares(TestInfo info) {
+    native_(info);
+    Harness.Result r = h.run(Duration.ofSeconds(60), Program.script(Program.python3(), "pool.py", "20", "0").argv());
+    assertEquals(0, r.exit(), r.describe());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(21, lines.size(), r.describe());
+    assertEquals(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList(), PythonPoolIT.ITEM.values(lines),
+        r.describe());
+    assertEquals("result total=2470 expected=2470 ok", lines.get(20), r.describe());
   }
 
   @Test

@@ -70,7 +70,8 @@ public final class Harness implements AutoCloseable {
   /** Lines with which the example programs report a broken invariant. */
   public static final List<String> BAD_MARKERS = List.of("INVARIANT BROKEN", "CHECKSUM MISMATCH",
       "OUT OF ORDER", "READ FAILED", "WRITE FAILED", "ALARM LOST", "READER STALLED",
-      "DICT CORRUPTED", "LIST CORRUPTED", "STATE BROKEN", "DELETED FILE CORRUPTED");
+      "DICT CORRUPTED", "LIST CORRUPTED", "STATE BROKEN", "DELETED FILE CORRUPTED", "MISMATCH at",
+      "child-bad", "RESULT WRONG");
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
   private static final String TAG_VAR = "STASIS_ITEST_TAG";

@@ -40,6 +40,16 @@ public record Program(List<String> argv, String comm, Path identity, String cmdl
     return new Program(argv, comm(python.getFileName().toString()), real(python), "count.py");
   }
 
+  /**
+   * A script from examples/target/bin run by {@code interpreter} (a bash or python3 every test
+   * account can run); the script's name tells its processes from other runs of the interpreter.
+   */
+  public static Program script(Path interpreter, String script, String... args) {
+    List<String> argv = new ArrayList<>(List.of(interpreter.toString(), Harness.EXAMPLES.resolve(script).toString()));
+    argv.addAll(List.of(args));
+    return new Program(argv, comm(interpreter.getFileName().toString()), real(interpreter), script);
+  }
+
   /** examples/target/bin/count.jar with -Xmx64m, run by the JVM that runs the tests. */
   public static Program java(String... args) {
     Path home = Path.of(System.getProperty("java.home"));

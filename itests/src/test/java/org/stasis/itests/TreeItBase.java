@@ -1,0 +1,234 @@
+package org.stasis.itests;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Checkpoint, SIGKILL and restart of a computation of several processes (a program and the
+ * children it forks and execs, each a worker of its own) the way a user does it:
+ * {@code dmtcp_command -bc}, SIGKILL of every process, then {@code ./dmtcp_restart_script.sh},
+ * which restarts all images of the newest generation with one {@code dmtcp_restart}.
+ *
+ * <p>Today a checkpoint fails when a process of the computation exits or execs while it runs (a
+ * {@code sleep} of a shell loop that ends, a recipe of make): the coordinator aborts the
+ * generation with "worker N (...) disconnected during PRESUSPEND|SUSPEND|DURABLE" (docs/protocol.md).
+ * The tests here are about what a restart brings back, so they try such a checkpoint again, up
+ * to {@link #CHECKPOINT_ATTEMPTS} times, and say so on stderr; {@code ChildExitDuringCheckpointIT}
+ * is the test of that failure itself.
+ */
+abstract class TreeItBase extends ItBase {
+
+  static final int CHECKPOINT_ATTEMPTS = 10;
+
+  /** A live process as {@code /proc/<pid>/stat} shows it (real ids, as the kernel sees them). */
+  record Proc(long pid, String comm, long ppid, long pgid, long sid) {
+    @Override
+    public String toString() {
+      return pid + " [" + comm + "] ppid " + ppid + " pgid " + pgid + " sid " + sid;
+    }
+  }
+
+  /**
+   * A completed checkpoint: the last value of the series printed before the successful
+   * {@code -bc} was sent and when it returned (-1 without a series), the images the restart
+   * script lists, and how many attempts it took.
+   */
+  record TreeCheckpoint(long before, long after, List<Path> images, int attempts) {}
+
+  /** One checkpoint / SIGKILL / restart cycle. */
+  record TreeCycle(TreeCheckpoint checkpoint, Set<Long> killed, Harness.Bg restarted) {}
+
+  /** Blocking checkpoint of the whole computation (see the class comment for the retries). */
+  TreeCheckpoint checkpointTree(Harness.Bg running, Series series) {
+    for (int attempt = 1; ; attempt++) {
+      long before = series == null ? -1 : Series.last(series.values(running.lines()));
+      Harness.Result r = h.command(Duration.ofSeconds(90), "-bc");
+      if (!r.timedOut() && r.exit() == 0) {
+        long after = series == null ? -1 : Series.last(series.values(running.lines()));
+        return new TreeCheckpoint(before, after, scriptImages(), attempt);
+      }
+      if (r.timedOut() || !r.err().contains("disconnected during") || attempt == CHECKPOINT_ATTEMPTS) {
+        fail("blocking checkpoint failed (attempt " + attempt + "):\n" + r.describe() + "\nprocesses:\n"
+            + describe(computation()) + running.describe());
+      }
+      System.err.println("[" + getClass().getSimpleName() + " " + h.who() + "] checkpoint attempt " + attempt
+          + " failed because a process exited or exec'd during it, trying again: " + r.err().trim());
+    }
+  }
+
+  /** The images that {@code dmtcp_restart_script.sh} restarts (all of the newest generation). */
+  List<Path> scriptImages() {
+    Path script = h.dir().resolve("dmtcp_restart_script.sh");
+    assertTrue(Files.isRegularFile(script), "no restart script after the checkpoint\n" + Harness.listing(h.dir()));
+    List<Path> images = new ArrayList<>();
+    boolean in = false;
+    try {
+      for (String line : Files.readAllLines(script)) {
+        String t = line.trim();
+        if (t.equals("images=(")) {
+          in = true;
+        } else if (in && t.equals(")")) {
+          break;
+        } else if (in) {
+          images.add(Path.of(t.replaceAll("^'|'$", "")));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertFalse(images.isEmpty(), "the restart script lists no images:\n" + Harness.read(script));
+    images.forEach(p -> assertTrue(Files.isRegularFile(p), "the restart script lists " + p
+        + ", which does not exist\n" + Harness.listing(h.dir())));
+    return images;
+  }
+
+  /**
+   * The processes of the computation: every live process of this test except the coordinator
+   * (the listener on the test's port, or a coordinator JVM that is closing down).
+   */
+  List<Proc> computation() {
+    Set<Long> pids = new TreeSet<>(h.markedPids());
+    pids.removeAll(h.listenersOn(h.port()));
+    List<Proc> procs = new ArrayList<>();
+    for (long pid : pids) {
+      Proc p = proc(pid);
+      if (p != null && !Harness.cmdline(pid).contains("-Dstasis.prog=dmtcp_coordinator")) {
+        procs.add(p);
+      }
+    }
+    return procs;
+  }
+
+  /** Once the program has exited, none of its processes may be left (waits up to 10 s for them to go). */
+  void assertNothingLeft(String program) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!computation().isEmpty() && System.nanoTime() < deadline) {
+      Harness.sleep(100);
+    }
+    List<Proc> left = computation();
+    assertTrue(left.isEmpty(), "processes left after " + program + " finished:\n" + describe(left));
+  }
+
+  /**
+   * SIGKILLs every process of the computation, again and again until none is left (a process
+   * may fork between one look at /proc and the kill); returns the pids killed.
+   */
+  Set<Long> killComputation() {
+    Set<Long> killed = new TreeSet<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      List<Proc> procs = computation();
+      if (procs.isEmpty()) {
+        break;
+      }
+      assertTrue(System.nanoTime() < deadline, "processes still alive 20 s after SIGKILL:\n" + describe(procs));
+      for (Proc p : procs) {
+        ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        killed.add(p.pid());
+      }
+      Harness.sleep(50);
+    }
+    assertFalse(killed.isEmpty(), "no process of the computation found to kill");
+    return killed;
+  }
+
+  /** {@code ./dmtcp_restart_script.sh} in the test's directory, in the background. */
+  Harness.Bg restartWithScript() {
+    return h.start("restart", List.of("./dmtcp_restart_script.sh"));
+  }
+
+  /**
+   * Checkpoint (waiting for the images), let the computation run on for a moment, SIGKILL all
+   * of it, restart it with the restart script. With a series, the restarted computation must
+   * print {@code valuesAfterRestart} values, the first in {@code [before + 1, after + 1]}, then
+   * consecutive ({@link #assertResumes}).
+   */
+  TreeCycle checkpointKillRestartTree(Harness.Bg running, Series series, int valuesAfterRestart) {
+    return checkpointKillRestartTree(running, series, valuesAfterRestart, restarted -> { });
+  }
+
+  /** The same, calling {@code onceRunning} as soon as the restarted computation printed its first value. */
+  TreeCycle checkpointKillRestartTree(Harness.Bg running, Series series, int valuesAfterRestart,
+      Consumer<Harness.Bg> onceRunning) {
+    TreeCheckpoint c = checkpointTree(running, series);
+    Harness.sleep(RUN_ON_AFTER_CHECKPOINT_MS);
+    Set<Long> killed = killComputation();
+    Harness.assertNoBadMarkers(running, running.lines());
+    Harness.Bg restarted = restartWithScript();
+    System.out.println("[" + getClass().getSimpleName() + " " + h.who() + "] checkpoint took " + c.attempts()
+        + " attempt(s); " + c.images().size() + " images ("
+        + c.images().stream().map(p -> p.getFileName().toString().replaceAll("_[0-9a-f]+-.*", ""))
+            .collect(Collectors.joining(" ")) + "); " + killed.size() + " processes killed; restarting with "
+        + "dmtcp_restart_script.sh");
+    if (series != null) {
+      h.waitForValues(restarted, series, 1, Harness.DEFAULT_WAIT);
+      onceRunning.accept(restarted);
+      List<Long> resumed = h.waitForValues(restarted, series, valuesAfterRestart, Harness.DEFAULT_WAIT);
+      assertResumes(resumed, c.before(), c.after(), series.what() + " after a restart of " + c.images().size()
+          + " images", restarted);
+    }
+    return new TreeCycle(c, killed, restarted);
+  }
+
+  /**
+   * A failure this test found and that is known to be the product's (reported, and named in the
+   * message): the test is marked skipped with the message, so that the suite stays usable, or
+   * fails with {@code -Dstasis.itest.failKnownIssues=true}. Only for a precisely recognised
+   * failure; anything else must fail.
+   */
+  static void knownProductIssue(String message) {
+    String text = "KNOWN PRODUCT ISSUE: " + message;
+    if (Boolean.getBoolean("stasis.itest.failKnownIssues")) {
+      fail(text);
+    }
+    System.err.println(text);
+    Assumptions.abort(text);
+  }
+
+  /** Waits (up to 30 s) for {@code bg} to exit; its exit status. */
+  static int exitStatus(Harness.Bg bg) {
+    try {
+      assertTrue(bg.process.waitFor(30, TimeUnit.SECONDS), "still running\n" + bg.describe());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+    return bg.process.exitValue();
+  }
+
+  /** The process, or null if it is gone or a zombie. */
+  static Proc proc(long pid) {
+    String stat = Harness.readQuietly(Path.of("/proc", String.valueOf(pid), "stat"));
+    int open = stat.indexOf('(');
+    int close = stat.lastIndexOf(')');
+    if (open < 0 || close < 0 || close + 2 >= stat.length()) {
+      return null;
+    }
+    String[] f = stat.substring(close + 2).trim().split("\\s+");
+    if (f.length < 4 || f[0].equals("Z") || f[0].equals("X")) {
+      return null;
+    }
+    return new Proc(pid, stat.substring(open + 1, close), Long.parseLong(f[1]), Long.parseLong(f[2]),
+        Long.parseLong(f[3]));
+  }
+
+  static String describe(List<Proc> procs) {
+    return procs.isEmpty() ? "  (none)\n"
+        : procs.stream().map(p -> "  " + p + "  " + Harness.cmdline(p.pid()) + "\n").collect(Collectors.joining());
+  }
+}
