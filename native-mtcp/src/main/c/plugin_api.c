@@ -227,6 +227,9 @@ API long stasis_section_read(const struct stasis_plugin *p, void *buf, size_t ca
  * is obeyed at once. Returns 0, or -1. */
 static int request(const struct sx_buf *req, const char *want, const char *key, const char *value, struct sx_msg *reply)
 {
+    /* The generation was aborted while this hook ran: nothing more to ask. Reading on would
+     * swallow the next generation's first EVENT, which may follow the ABORT at once. */
+    if (pending_abort) return -1;
     if (sx_agent.coord_fd < 0 || sx_coord_send(sx_agent.coord_fd, req) < 0) return -1;
     for (;;) {
         if (sx_coord_recv(sx_agent.coord_fd, replybuf, reply) < 0) return -1;

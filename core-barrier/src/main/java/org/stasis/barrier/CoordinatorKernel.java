@@ -467,6 +467,7 @@ final class CoordinatorKernel {
      * after the run began never saw its generation and has nothing to undo.
      */
     private void abortParticipants(GenerationRun run, String reason) {
+        namedBarriers.clear();
         Message abort = abortMessage(run.generation(), reason);
         workers.values().stream().filter(run::involves).forEach(w -> {
             w.send(abort);

@@ -28,6 +28,15 @@ final class NamedBarriers {
     }
 
     /** A departed worker no longer holds anybody up. */
+    /**
+     * Drops every arrival: a generation was abandoned, and the plugins waiting in it have been
+     * told so. Were they kept, an arrival from the abandoned generation would count towards the
+     * same barrier in the next one and release it early for some and never for the others.
+     */
+    void clear() {
+        arrived.clear();
+    }
+
     void forget(int worker) {
         arrived.values().forEach(set -> set.remove(worker));
         arrived.values().removeIf(Set::isEmpty);

@@ -17,13 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A computation whose short-lived children come and go all the time (loop.sh with 50 ms
  * rounds: date, wc, sh, sleep every round) is checkpointed ten times in a row: every blocking
  * checkpoint must succeed, as it does for DMTCP, although some child exits while each one runs.
- * The other tree tests retry such a checkpoint ({@link TreeItBase}); this one does not.
- *
- * <p>Today the coordinator aborts the generation as soon as one of its workers disconnects
- * (docs/protocol.md): a child that exits or execs before it is suspended ("disconnected during
- * PRESUSPEND" or "SUSPEND") or after RESUME, while its image is still being written ("during
- * DURABLE"), fails the whole checkpoint. The test then reports that as a known product issue
- * (see {@link TreeItBase#knownProductIssue}).
+ * A child that ends before its state is taken makes the coordinator take the generation again
+ * without it; one that ends after it waits until its image is committed (docs/protocol.md).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ChildExitDuringCheckpointIT extends TreeItBase {
@@ -48,10 +43,6 @@ class ChildExitDuringCheckpointIT extends TreeItBase {
     }
     assertTrue(launched.alive(), launched.describe());
     String summary = failures.size() + " of " + CHECKPOINTS + " checkpoints failed:\n  " + String.join("\n  ", failures);
-    if (!failures.isEmpty() && failures.stream().allMatch(f -> f.contains(") disconnected during "))) {
-      knownProductIssue("a checkpoint fails when a process of the computation exits (or execs) while it runs; "
-          + summary);
-    }
     assertEquals(List.of(), failures, summary + "\n" + launched.describe());
   }
 }

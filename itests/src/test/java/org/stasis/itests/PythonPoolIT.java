@@ -3,6 +3,7 @@ package org.stasis.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +33,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>the program prints the right total and the restart command exits 0.
  * </ul>
  *
- * <p>The Pool's locks are POSIX semaphores in memory its processes share. Today a restart gives
- * each process its own copy of that memory (docs/architecture.md, Known limits: shared memory
- * between processes), after which two workers can read the task pipe at once and the pool breaks
- * sooner or later; the test checks the sharing right after each restart and reports a loss as a
- * known product issue ({@link TreeItBase#knownProductIssue}).
+ * <p>The Pool's locks are POSIX semaphores in memory its processes share (deleted files in
+ * /dev/shm); the restorer maps that memory shared between the restored processes again, and the
+ * test checks the sharing right after each restart.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PythonPoolIT extends TreeItBase {
@@ -136,11 +135,9 @@ class PythonPoolIT extends TreeItBase {
           }
         }
       }
-      knownProductIssue("shared memory between processes is not restored (docs/architecture.md, Known limits): "
-          + "after the restart the pool's processes each map their own copy of " + lost.size() + " of the "
-          + atLaunch.size() + " shared pages they held at launch (the POSIX semaphores behind the Pool's locks), "
-          + "so two workers can read the task pipe at once and unpickle garbage (a worker dies with "
-          + "UnpicklingError, its task is lost and the pool hangs). At launch: " + atLaunch + "; after the restart:\n"
+      fail("shared memory between processes is not shared after the restart: the pool's processes each map "
+          + "their own copy of " + lost.size() + " of the " + atLaunch.size() + " shared pages they held at launch "
+          + "(the POSIX semaphores behind the Pool's locks). At launch: " + atLaunch + "; after the restart:\n"
           + maps);
     }
   }

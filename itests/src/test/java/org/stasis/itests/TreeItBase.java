@@ -16,7 +16,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Checkpoint, SIGKILL and restart of a computation of several processes (a program and the
@@ -24,16 +23,12 @@ import org.junit.jupiter.api.Assumptions;
  * {@code dmtcp_command -bc}, SIGKILL of every process, then {@code ./dmtcp_restart_script.sh},
  * which restarts all images of the newest generation with one {@code dmtcp_restart}.
  *
- * <p>Today a checkpoint fails when a process of the computation exits or execs while it runs (a
- * {@code sleep} of a shell loop that ends, a recipe of make): the coordinator aborts the
- * generation with "worker N (...) disconnected during PRESUSPEND|SUSPEND|DURABLE" (docs/protocol.md).
- * The tests here are about what a restart brings back, so they try such a checkpoint again, up
- * to {@link #CHECKPOINT_ATTEMPTS} times, and say so on stderr; {@code ChildExitDuringCheckpointIT}
- * is the test of that failure itself.
+ * <p>Processes of such a computation come and go while a checkpoint runs (a {@code sleep} of a
+ * shell loop that ends, a recipe of make): the coordinator takes the generation again without
+ * them, so every blocking checkpoint must succeed at the first request
+ * ({@code ChildExitDuringCheckpointIT} checks it ten times in a row).
  */
 abstract class TreeItBase extends ItBase {
-
-  static final int CHECKPOINT_ATTEMPTS = 10;
 
   /** A live process as {@code /proc/<pid>/stat} shows it (real ids, as the kernel sees them). */
   record Proc(long pid, String comm, long ppid, long pgid, long sid) {
@@ -44,31 +39,24 @@ abstract class TreeItBase extends ItBase {
   }
 
   /**
-   * A completed checkpoint: the last value of the series printed before the successful
-   * {@code -bc} was sent and when it returned (-1 without a series), the images the restart
-   * script lists, and how many attempts it took.
+   * A completed checkpoint: the last value of the series printed before {@code -bc} was sent
+   * and when it returned (-1 without a series), and the images the restart script lists.
    */
-  record TreeCheckpoint(long before, long after, List<Path> images, int attempts) {}
+  record TreeCheckpoint(long before, long after, List<Path> images) {}
 
   /** One checkpoint / SIGKILL / restart cycle. */
   record TreeCycle(TreeCheckpoint checkpoint, Set<Long> killed, Harness.Bg restarted) {}
 
-  /** Blocking checkpoint of the whole computation (see the class comment for the retries). */
+  /** Blocking checkpoint of the whole computation: it must succeed at once. */
   TreeCheckpoint checkpointTree(Harness.Bg running, Series series) {
-    for (int attempt = 1; ; attempt++) {
-      long before = series == null ? -1 : Series.last(series.values(running.lines()));
-      Harness.Result r = h.command(Duration.ofSeconds(90), "-bc");
-      if (!r.timedOut() && r.exit() == 0) {
-        long after = series == null ? -1 : Series.last(series.values(running.lines()));
-        return new TreeCheckpoint(before, after, scriptImages(), attempt);
-      }
-      if (r.timedOut() || !r.err().contains("disconnected during") || attempt == CHECKPOINT_ATTEMPTS) {
-        fail("blocking checkpoint failed (attempt " + attempt + "):\n" + r.describe() + "\nprocesses:\n"
-            + describe(computation()) + running.describe());
-      }
-      System.err.println("[" + getClass().getSimpleName() + " " + h.who() + "] checkpoint attempt " + attempt
-          + " failed because a process exited or exec'd during it, trying again: " + r.err().trim());
+    long before = series == null ? -1 : Series.last(series.values(running.lines()));
+    Harness.Result r = h.command(Duration.ofSeconds(90), "-bc");
+    if (r.timedOut() || r.exit() != 0) {
+      fail("blocking checkpoint failed:\n" + r.describe() + "\nprocesses:\n" + describe(computation())
+          + running.describe());
     }
+    long after = series == null ? -1 : Series.last(series.values(running.lines()));
+    return new TreeCheckpoint(before, after, scriptImages());
   }
 
   /** The images that {@code dmtcp_restart_script.sh} restarts (all of the newest generation). */
@@ -170,8 +158,7 @@ abstract class TreeItBase extends ItBase {
     Set<Long> killed = killComputation();
     Harness.assertNoBadMarkers(running, running.lines());
     Harness.Bg restarted = restartWithScript();
-    System.out.println("[" + getClass().getSimpleName() + " " + h.who() + "] checkpoint took " + c.attempts()
-        + " attempt(s); " + c.images().size() + " images ("
+    System.out.println("[" + getClass().getSimpleName() + " " + h.who() + "] checkpoint: " + c.images().size() + " images ("
         + c.images().stream().map(p -> p.getFileName().toString().replaceAll("_[0-9a-f]+-.*", ""))
             .collect(Collectors.joining(" ")) + "); " + killed.size() + " processes killed; restarting with "
         + "dmtcp_restart_script.sh");
@@ -183,21 +170,6 @@ abstract class TreeItBase extends ItBase {
           + " images", restarted);
     }
     return new TreeCycle(c, killed, restarted);
-  }
-
-  /**
-   * A failure this test found and that is known to be the product's (reported, and named in the
-   * message): the test is marked skipped with the message, so that the suite stays usable, or
-   * fails with {@code -Dstasis.itest.failKnownIssues=true}. Only for a precisely recognised
-   * failure; anything else must fail.
-   */
-  static void knownProductIssue(String message) {
-    String text = "KNOWN PRODUCT ISSUE: " + message;
-    if (Boolean.getBoolean("stasis.itest.failKnownIssues")) {
-      fail(text);
-    }
-    System.err.println(text);
-    Assumptions.abort(text);
   }
 
   /** Waits (up to 30 s) for {@code bg} to exit; its exit status. */
