@@ -1,11 +1,15 @@
 /* The files plugin's native half: open descriptors across checkpoint and restart.
  *
- * PRECHECKPOINT records every descriptor and drains each pipe this process reads from, so the
- * bytes in flight are part of the image (this plugin's memory is), and puts them straight back
- * (see files_precheckpoint). RESTART makes pipes anew under their old numbers, reopens files and
- * devices at their saved offsets, and refills the pipes. Standard input, output and
- * error stay those of the restart, like a shell's redirections. Kinds not handled yet (sockets,
- * eventfd, epoll, ...) are named in a warning and left closed.
+ * PRECHECKPOINT records every descriptor; for each pipe (and FIFO) the processes of the
+ * computation elect one that drains it, so the bytes in flight are part of its image (this
+ * plugin's memory is), and puts them straight back (see files_precheckpoint). RESTART: the
+ * elected process makes each pipe anew and hands its ends to the others that held it
+ * (fdpass.c); files and devices are reopened at their saved offsets; eventfd, timerfd, signalfd
+ * and epoll are rebuilt (anon.c); terminals are the restart's, with the saved settings (tty.c);
+ * SysV semaphores and segments come back under their old ids (sysv.c); then the pipes are
+ * refilled. Standard input, output and error stay those of the restart, like a shell's
+ * redirections, unless they are a pipe to another process of the computation. Kinds not handled
+ * yet (sockets, inotify, ...) are named in a warning and left closed.
  *
  * Files at restart (docs/architecture.md, "Open files at restart"):
  *  - a file open for writing is cut back to its size at the checkpoint if it grew (what was
