@@ -179,7 +179,7 @@ static void find_attachments(void)
             uintptr_t start = (uintptr_t)strtoul(line, 0, 16);
             const char *perms = strchr(line, ' ');
             const char *p = perms;
-            for (int field = 0; field < 4 && p; field++) p = strchr(p + 1, ' ');
+            for (int field = 0; field < 3 && p; field++) p = strchr(p + 1, ' '); /* offset, dev, inode */
             long id = p ? strtol(p + 1, 0, 10) : -1;
             note(OBJ_SHM, virtual_id(OBJ_SHM, (int)id));
             struct obj *o = find(OBJ_SHM, virtual_id(OBJ_SHM, (int)id));
@@ -264,21 +264,23 @@ void sysv_elected(const struct stasis_plugin *me)
 
 /* ---- restart ---- */
 
+/* The object the kernel knew at the checkpoint (o->rid, restored with our memory), if it is
+ * still there: same key and same size. */
 static int still_there(const struct obj *o)
 {
     if (o->kind == OBJ_SEM) {
         struct semid_ds ds;
         union semun a = {.buf = &ds};
-        return STASIS_NEXT(semctl)(o->vid, 0, IPC_STAT, a) == 0 && ds.sem_perm.__key == o->key &&
+        return STASIS_NEXT(semctl)(o->rid, 0, IPC_STAT, a) == 0 && ds.sem_perm.__key == o->key &&
                (int)ds.sem_nsems == o->nsems;
     }
     struct shmid_ds ds;
-    return STASIS_NEXT(shmctl)(o->vid, IPC_STAT, &ds) == 0 && ds.shm_perm.__key == o->key && ds.shm_segsz == o->size;
+    return STASIS_NEXT(shmctl)(o->rid, IPC_STAT, &ds) == 0 && ds.shm_perm.__key == o->key && ds.shm_segsz == o->size;
 }
 
 static int remake(struct obj *o)
 {
-    if (still_there(o)) return o->vid;
+    if (still_there(o)) return o->rid;
     key_t key = o->key;
     if (o->kind == OBJ_SEM) {
         int id = STASIS_NEXT(semget)(key, o->nsems, IPC_CREAT | o->mode);
