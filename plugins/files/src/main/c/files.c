@@ -29,6 +29,7 @@
 
 #include "anon.h"
 #include "fdpass.h"
+#include "locks.h"
 #include "sysv.h"
 #include "tty.h"
 #include "text.h"
@@ -36,6 +37,7 @@
 #include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +55,7 @@ enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_TTY, K_OTHER };
 struct fdrec {
     int fd, kind, flags, fdflags;
     uint64_t inode;
+    uint64_t dev;    /* regular files: the device, as /proc/locks shows it (major << 8 | minor) */
     int64_t offset;
     int64_t size;    /* regular files: size at the checkpoint */
     uint32_t mode;   /* st_mode at the checkpoint */
@@ -292,6 +295,7 @@ static int capture(char *err, size_t errlen)
     nrecs = 0;
     drained_len = 0;
     anon_capture_begin();
+    locks_capture();
     for (int i = 0; i < n && nrecs < MAX_FDS; i++) {
         int fd = fds[i];
         if (stasis_agent_fd(fd)) continue;
@@ -326,6 +330,8 @@ static int capture(char *err, size_t errlen)
             r->kind = K_FILE;
             r->offset = lseek(fd, 0, SEEK_CUR);
             if (known) {
+                r->inode = (uint64_t)st.st_ino;
+                r->dev = ((uint64_t)major(st.st_dev) << 8) | minor(st.st_dev);
                 r->size = st.st_size;
                 r->mode = st.st_mode;
                 r->deleted = S_ISREG(st.st_mode) && st.st_nlink == 0;
@@ -552,6 +558,7 @@ static void restore_file(const struct fdrec *r)
     if (r->offset > 0) lseek(fd, r->offset, SEEK_SET);
     place(fd, r);
     if (fd != r->fd) close(fd);
+    locks_restore(r->fd, r->dev, r->inode, r->path);
 }
 
 /* A file deleted while open: a fresh unlinked file with the saved contents. */
