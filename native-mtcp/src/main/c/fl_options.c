@@ -310,6 +310,9 @@ int fl_options_resolve(int argc, char **args, const struct fl_env *env, const ch
         out->gzip = f != 0;
     }
 
+    out->ckpt_open_files = g[O_OPEN_FILES].count > 0;
+    out->allow_file_overwrite = g[O_OVERWRITE].count > 0;
+
     const char *dir = g[O_CKPTDIR].count ? g[O_CKPTDIR].value : fl_env_get(env, "DMTCP_CHECKPOINT_DIR");
     char *r = fl_path_resolve(cwd, dir ? dir : "");
     out->ckpt_dir = fl_path_normalize(r);

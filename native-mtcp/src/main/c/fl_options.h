@@ -14,6 +14,7 @@ struct fl_launch {
     int has_interval, interval; /* to set on the coordinator (never with join) */
 
     int gzip;
+    int ckpt_open_files, allow_file_overwrite; /* for the files plugin's native half */
     char *ckpt_dir; /* absolute, normalised */
     int ckpt_signal;
     char *tmp_dir; /* absolute, normalised */

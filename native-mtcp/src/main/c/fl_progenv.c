@@ -81,6 +81,11 @@ void fl_program_env(struct fl_env *env, const struct fl_launch *o, const struct 
     }
     fl_env_set(env, "STASIS_CKPT_DIR", o->ckpt_dir);
     fl_env_set(env, "STASIS_GZIP", o->gzip ? "1" : "0");
+    /* the files plugin's: set only when given, as forLaunch does */
+    fl_env_unset(env, "STASIS_CKPT_OPEN_FILES");
+    fl_env_unset(env, "STASIS_ALLOW_FILE_OVERWRITE");
+    if (o->ckpt_open_files) fl_env_set(env, "STASIS_CKPT_OPEN_FILES", "1");
+    if (o->allow_file_overwrite) fl_env_set(env, "STASIS_ALLOW_FILE_OVERWRITE", "1");
     set_int(env, "STASIS_CKPT_SIGNAL", o->ckpt_signal);
     fl_env_set(env, "STASIS_TMPDIR", o->tmp_dir);
 }

@@ -60,6 +60,7 @@ struct fdrec {
     int64_t size;    /* regular files: size at the checkpoint */
     uint32_t mode;   /* st_mode at the checkpoint */
     int deleted;     /* unlinked while open: contents saved in the section */
+    int saved;       /* contents saved in the section (deleted, or --ckpt-open-files) */
     struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
     struct tty_state tty;   /* terminals */
     uint32_t data_off, data_len; /* drained bytes of a pipe read end, in drained[] */
@@ -178,45 +179,129 @@ struct saved_file {
     uint64_t len;
 };
 
-static int save_deleted(char *err, size_t errlen)
+/* --ckpt-open-files and --allow-file-overwrite, as the launch set them (read at each checkpoint:
+ * the values travel in this plugin's memory to the restart). */
+static int ckpt_open_files, allow_overwrite;
+
+static int env_flag(const char *name)
 {
+    const char *v = getenv(name);
+    return v && v[0] == '1';
+}
+
+/* Files deleted while open must be saved (there is no other copy); with --ckpt-open-files the
+ * other regular files too, as far as the section has room (a file left out is reopened from
+ * disk as without the option, and a warning says so). */
+static int save_files(char *err, size_t errlen)
+{
+    ckpt_open_files = env_flag("STASIS_CKPT_OPEN_FILES");
+    allow_overwrite = env_flag("STASIS_ALLOW_FILE_OVERWRITE");
     uint64_t total = sizeof(struct saved_head);
     uint32_t count = 0;
     for (int i = 0; i < nrecs; i++) {
+        recs[i].saved = recs[i].deleted;
         if (!recs[i].deleted) continue;
         total += sizeof(struct saved_file) + (uint64_t)recs[i].size;
         count++;
     }
-    if (!count) return 0;
     if (total > SECTION_CAP)
         return text_fail(err, errlen, "files deleted while open hold more than 16 MiB (", recs[0].path,
                       ", ...): too much to save in the image");
+    for (int i = 0; ckpt_open_files && i < nrecs; i++) {
+        struct fdrec *r = &recs[i];
+        if (r->kind != K_FILE || r->deleted || r->fd <= 2 || !S_ISREG(r->mode)) continue;
+        uint64_t need = sizeof(struct saved_file) + (uint64_t)r->size;
+        if (total + need > SECTION_CAP) {
+            warn("--ckpt-open-files: no room left in the image (16 MiB) for ", r->path, "; it is reopened from disk");
+            continue;
+        }
+        r->saved = 1;
+        total += need;
+        count++;
+    }
+    if (!count) return 0;
     size_t map = (total + 4095) & ~(size_t)4095;
     uint8_t *buf = mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED) return text_fail(err, errlen, "no memory to save the files deleted while open", 0, 0);
+    if (buf == MAP_FAILED) return text_fail(err, errlen, "no memory to save the open files", 0, 0);
     struct saved_head head = {SECTION_MAGIC, count};
     memcpy(buf, &head, sizeof head);
     uint64_t at = sizeof head;
     int r = 0;
     for (int i = 0; i < nrecs && r == 0; i++) {
-        if (!recs[i].deleted) continue;
+        if (!recs[i].saved) continue;
         struct saved_file f = {recs[i].fd, 0, (uint64_t)recs[i].size};
         memcpy(buf + at, &f, sizeof f);
         at += sizeof f;
+        /* a descriptor open only for writing is read through a new open of the same file */
+        int rfd = recs[i].fd;
+        if ((recs[i].flags & O_ACCMODE) == O_WRONLY) {
+            char link[32];
+            fd_link(recs[i].fd, link, sizeof link);
+            rfd = open(link, O_RDONLY | O_CLOEXEC);
+        }
         uint64_t done = 0;
-        while (done < f.len) {
-            ssize_t got = pread(recs[i].fd, buf + at + done, f.len - done, (off_t)done);
+        while (rfd >= 0 && done < f.len) {
+            ssize_t got = pread(rfd, buf + at + done, f.len - done, (off_t)done);
             if (got < 0 && errno == EINTR) continue;
             if (got <= 0) break;
             done += (uint64_t)got;
         }
-        if (done != f.len) r = text_fail(err, errlen, "cannot read ", recs[i].path, " (deleted while open) to save it");
+        if (rfd >= 0 && rfd != recs[i].fd) close(rfd);
+        if (done != f.len) r = text_fail(err, errlen, "cannot read ", recs[i].path, " to save it in the image");
         at += f.len;
     }
     if (r == 0 && stasis_section_write(&files, buf, at) < 0)
-        r = text_fail(err, errlen, "cannot store the files deleted while open in the image", 0, 0);
+        r = text_fail(err, errlen, "cannot store the saved files in the image", 0, 0);
     munmap(buf, map);
     return r;
+}
+
+/* At restart: the section of saved files, read once. */
+static uint8_t *section;
+static size_t section_map;
+static long section_len;
+
+static void load_saved(void)
+{
+    int any = 0;
+    for (int i = 0; i < nrecs; i++) any |= recs[i].saved;
+    section_len = any ? stasis_section_read(&files, 0, 0) : -1;
+    if (section_len < (long)sizeof(struct saved_head)) return;
+    section_map = ((size_t)section_len + 4095) & ~(size_t)4095;
+    section = mmap(0, section_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (section == MAP_FAILED || stasis_section_read(&files, section, (size_t)section_len) != section_len) {
+        if (section != MAP_FAILED) munmap(section, section_map);
+        section = 0;
+    }
+}
+
+static void unload_saved(void)
+{
+    if (section) munmap(section, section_map);
+    section = 0;
+}
+
+/* The saved contents of the file that was open as fd; -1 when there are none. */
+static int saved_copy(int fd, const uint8_t **data, uint64_t *len)
+{
+    if (!section) return -1;
+    struct saved_head head;
+    memcpy(&head, section, sizeof head);
+    uint64_t at = sizeof head;
+    for (uint32_t k = 0; k < head.count && head.magic == SECTION_MAGIC; k++) {
+        struct saved_file f;
+        if (at + sizeof f > (uint64_t)section_len) break;
+        memcpy(&f, section + at, sizeof f);
+        at += sizeof f;
+        if (at + f.len > (uint64_t)section_len) break;
+        if (f.fd == fd) {
+            *data = section + at;
+            *len = f.len;
+            return 0;
+        }
+        at += f.len;
+    }
+    return -1;
 }
 
 /* ---- pipes held by several processes ---- */
@@ -350,7 +435,7 @@ static int capture(char *err, size_t errlen)
             !earlier_read_end(r->inode, i) && strcmp(r->maker, stasis_process_id()) == 0 && drain(r, err, errlen) < 0)
             return -1;
     }
-    return save_deleted(err, errlen);
+    return save_files(err, errlen);
 }
 
 static void refill(const struct fdrec *r);
@@ -535,8 +620,37 @@ static void refuse_restart(const struct fdrec *r, const char *why)
     _exit(3);
 }
 
+/* --ckpt-open-files: the saved copy goes back where the file was, when it is gone, or always with
+ * --allow-file-overwrite. Said on standard error, naming the file and the process. */
+static void put_back_saved(const struct fdrec *r)
+{
+    const uint8_t *data;
+    uint64_t len;
+    if (!r->saved || saved_copy(r->fd, &data, &len) < 0) return;
+    struct stat st;
+    int exists = stat(r->path, &st) == 0;
+    if (exists && !allow_overwrite) return;
+    int fd = open(r->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, r->mode & 07777);
+    uint64_t done = 0;
+    while (fd >= 0 && done < len) {
+        ssize_t w = write(fd, data + done, len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        done += (uint64_t)w;
+    }
+    if (fd >= 0) close(fd);
+    if (fd < 0 || done != len) refuse_restart(r, " cannot be written back from the copy saved in the image");
+    char who[64], what[700];
+    whoami(who, sizeof who);
+    text_fail(what, sizeof what, r->path, " (process ", who);
+    warn(exists ? "--allow-file-overwrite: overwrote with the copy saved in the image: "
+                : "--ckpt-open-files: was gone, made again from the copy saved in the image: ",
+         what, ")");
+}
+
 static void restore_file(const struct fdrec *r)
 {
+    put_back_saved(r);
     int fd = open(r->path, r->flags & ~(O_CREAT | O_EXCL | O_TRUNC));
     if (fd < 0) {
         refuse_restart(r, errno == ENOENT ? " is gone" : errno == EACCES ? " can no longer be opened (permission denied)"
@@ -550,7 +664,9 @@ static void restore_file(const struct fdrec *r)
             /* written after the checkpoint by the run that was abandoned: the program writes it again */
             if (ftruncate(fd, r->size) < 0) refuse_restart(r, " cannot be cut back to its size at the checkpoint");
         } else if (writing) {
-            refuse_restart(r, " is shorter than at the checkpoint: it was changed since");
+            refuse_restart(r, r->saved ? " is shorter than at the checkpoint: it was changed since (launch with"
+                                         " --allow-file-overwrite to have the saved copy put back)"
+                                       : " is shorter than at the checkpoint: it was changed since");
         } else {
             warn("changed since the checkpoint (reopened as it is now): ", r->path, 0);
         }
@@ -599,39 +715,16 @@ static void restore_deleted(const struct fdrec *r, const uint8_t *data, uint64_t
     if (fd != r->fd) close(fd);
 }
 
-/* Reads back the section of deleted files and restores each. */
+/* Files deleted while open, from the section. */
 static void restore_all_deleted(void)
 {
-    int any = 0;
-    for (int i = 0; i < nrecs; i++) any |= recs[i].deleted;
-    if (!any) return;
-    long len = stasis_section_read(&files, 0, 0);
-    if (len < (long)sizeof(struct saved_head)) {
-        for (int i = 0; i < nrecs; i++)
-            if (recs[i].deleted) refuse_restart(&recs[i], " (deleted while open) is not in the image");
-        return;
+    for (int i = 0; i < nrecs; i++) {
+        if (!recs[i].deleted) continue;
+        const uint8_t *data;
+        uint64_t len;
+        if (saved_copy(recs[i].fd, &data, &len) < 0) refuse_restart(&recs[i], " (deleted while open) cannot be read from the image");
+        else restore_deleted(&recs[i], data, len);
     }
-    size_t map = ((size_t)len + 4095) & ~(size_t)4095;
-    uint8_t *buf = mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED || stasis_section_read(&files, buf, (size_t)len) != len) {
-        for (int i = 0; i < nrecs; i++)
-            if (recs[i].deleted) refuse_restart(&recs[i], " (deleted while open) cannot be read from the image");
-        return;
-    }
-    struct saved_head head;
-    memcpy(&head, buf, sizeof head);
-    uint64_t at = sizeof head;
-    for (uint32_t k = 0; k < head.count && head.magic == SECTION_MAGIC; k++) {
-        struct saved_file f;
-        if (at + sizeof f > (uint64_t)len) break;
-        memcpy(&f, buf + at, sizeof f);
-        at += sizeof f;
-        if (at + f.len > (uint64_t)len) break;
-        for (int i = 0; i < nrecs; i++)
-            if (recs[i].deleted && recs[i].fd == f.fd) restore_deleted(&recs[i], buf + at, f.len);
-        at += f.len;
-    }
-    munmap(buf, map);
 }
 
 /* Opens a named pipe again by its path. Read ends first, everywhere (a barrier between the
@@ -705,6 +798,7 @@ static void restore_anon(int epolls)
 
 static void files_restart(void)
 {
+    load_saved();
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
         if (r->kind == K_PIPE) continue; /* below, with the other processes */
@@ -731,6 +825,7 @@ static void files_restart(void)
     /* the saved bytes go back now, before RESUME lets any process of the computation run */
     for (int i = 0; i < nrecs; i++)
         if (is_pipe(&recs[i]) && recs[i].data_len && restores_here(&recs[i])) refill(&recs[i]);
+    unload_saved();
 }
 
 static const struct stasis_plugin files = {

@@ -17,6 +17,9 @@ public final class ProgramEnvironment {
     public static final String COORD_SECRET = "STASIS_COORD_SECRET";
     public static final String CKPT_DIR = "STASIS_CKPT_DIR";
     public static final String GZIP = "STASIS_GZIP";
+    /** --ckpt-open-files and --allow-file-overwrite, for the files plugin's native half. */
+    public static final String CKPT_OPEN_FILES = "STASIS_CKPT_OPEN_FILES";
+    public static final String ALLOW_FILE_OVERWRITE = "STASIS_ALLOW_FILE_OVERWRITE";
     public static final String CKPT_SIGNAL = "STASIS_CKPT_SIGNAL";
     public static final String QUIET = "STASIS_QUIET";
     public static final String TMPDIR = "STASIS_TMPDIR";
@@ -62,6 +65,14 @@ public final class ProgramEnvironment {
         }
         env.put(CKPT_DIR, o.ckptDir().toString());
         env.put(GZIP, o.gzip() ? "1" : "0");
+        env.remove(CKPT_OPEN_FILES);
+        env.remove(ALLOW_FILE_OVERWRITE);
+        if (o.ckptOpenFiles()) {
+            env.put(CKPT_OPEN_FILES, "1");
+        }
+        if (o.allowFileOverwrite()) {
+            env.put(ALLOW_FILE_OVERWRITE, "1");
+        }
         env.put(CKPT_SIGNAL, Integer.toString(o.ckptSignal()));
         env.put(TMPDIR, o.tmpDir().toString());
         return env;
