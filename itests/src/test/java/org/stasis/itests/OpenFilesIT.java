@@ -96,6 +96,74 @@ class OpenFilesIT extends ItBase {
     assertTrue(Files.notExists(out), "the vanished file must not be silently recreated");
   }
 
+  /**
+   * {@code --ckpt-open-files}: the file comes back from the copy saved in the image when it is gone
+   * (said on standard error, naming the file and the process); a changed file still refuses the
+   * restart, unless {@code --allow-file-overwrite} was given at launch, which puts the copy back.
+   * Either way the file then reads 1..n with no gap and no duplicate.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RunAs.class)
+  void savedCopyComesBackWithCkptOpenFiles(RunAs who, TestInfo info) throws IOException {
+    harness(who, info);
+    Path out = h.dir().resolve("numbers.txt");
+    Program appender = Program.c("appender", out.toString());
+    Harness.Bg launched = h.launch(appender, "--ckpt-open-files");
+    h.waitForValues(launched, Series.COUNT, 5, Harness.DEFAULT_WAIT);
+    long before = Series.last(Series.COUNT.values(launched.lines()));
+    h.bcheckpoint();
+    long after = Series.last(Series.COUNT.values(launched.lines()));
+    Path image = h.image(appender);
+    h.killProgram(appender);
+
+    Files.writeString(out, "1\n"); // changed: without --allow-file-overwrite the copy must not replace it
+    Harness.Result changed = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_restart").toString(),
+        "-p", String.valueOf(h.port()), image.toString()));
+    assertNotEquals(0, changed.exit(), changed.describe());
+    assertTrue(changed.err().contains("restart refused: " + out + " is shorter than at the checkpoint")
+        && changed.err().contains("--allow-file-overwrite"), changed.describe());
+    assertEquals("1\n", Files.readString(out), "a refused restart must leave the file alone");
+
+    Files.delete(out);
+    Harness.Bg restarted = h.restart(image);
+    List<Long> resumed = h.waitForValues(restarted, Series.COUNT, 5, Harness.DEFAULT_WAIT);
+    assertResumes(resumed, before, after, "count after the file was made again", restarted);
+    assertTrue(restarted.errText().contains("was gone, made again from the copy saved in the image: "
+        + out + " (process appender pid "), restarted.describe());
+    h.killProgram(appender);
+    List<Long> inFile = numbers(out);
+    for (int i = 0; i < inFile.size(); i++) {
+      assertEquals(i + 1, inFile.get(i), "line " + (i + 1) + " of " + out + ": " + inFile);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RunAs.class)
+  void allowFileOverwritePutsTheSavedCopyBack(RunAs who, TestInfo info) throws IOException {
+    harness(who, info);
+    Path out = h.dir().resolve("numbers.txt");
+    Program appender = Program.c("appender", out.toString());
+    Harness.Bg launched = h.launch(appender, "--ckpt-open-files", "--allow-file-overwrite");
+    h.waitForValues(launched, Series.COUNT, 5, Harness.DEFAULT_WAIT);
+    long before = Series.last(Series.COUNT.values(launched.lines()));
+    h.bcheckpoint();
+    long after = Series.last(Series.COUNT.values(launched.lines()));
+    Path image = h.image(appender);
+    h.killProgram(appender);
+
+    Files.writeString(out, "garbage\n");
+    Harness.Bg restarted = h.restart(image);
+    List<Long> resumed = h.waitForValues(restarted, Series.COUNT, 5, Harness.DEFAULT_WAIT);
+    assertResumes(resumed, before, after, "count after the saved copy was put back", restarted);
+    assertTrue(restarted.errText().contains("overwrote with the copy saved in the image: " + out),
+        restarted.describe());
+    h.killProgram(appender);
+    List<Long> inFile = numbers(out);
+    for (int i = 0; i < inFile.size(); i++) {
+      assertEquals(i + 1, inFile.get(i), "line " + (i + 1) + " of " + out + ": " + inFile);
+    }
+  }
+
   private static List<Long> numbers(Path file) {
     try {
       List<Long> out = new ArrayList<>();
