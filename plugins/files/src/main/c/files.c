@@ -29,6 +29,7 @@
 
 #include "anon.h"
 #include "fdpass.h"
+#include "inotify.h"
 #include "locks.h"
 #include "sysv.h"
 #include "tty.h"
@@ -50,7 +51,7 @@
 #define DRAIN_CAP (8u << 20)
 #define SCRATCH_FD 900 /* new objects are made up here first, then moved into place */
 
-enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_TTY, K_OTHER };
+enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_TTY, K_INOTIFY, K_OTHER };
 
 struct fdrec {
     int fd, kind, flags, fdflags;
@@ -421,6 +422,9 @@ static int capture(char *err, size_t errlen)
                 r->mode = st.st_mode;
                 r->deleted = S_ISREG(st.st_mode) && st.st_nlink == 0;
             }
+        } else if (strcmp(path, "anon_inode:inotify") == 0) {
+            r->kind = K_INOTIFY;
+            inotify_capture(fd);
         } else if (anon_kind(path) != ANON_NONE) {
             r->kind = K_ANON;
             if (anon_capture(fd, anon_kind(path), &r->anon, err, errlen) < 0) return -1;
@@ -780,6 +784,17 @@ static void restore_tty(const struct fdrec *r)
     if (fd != r->fd) close(fd);
 }
 
+static void restore_inotify(const struct fdrec *r)
+{
+    int fd = inotify_restore(r->fd, r->flags | ((r->fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0));
+    if (fd < 0) {
+        warn("cannot make anew (left closed): ", r->path, 0);
+        return;
+    }
+    place(fd, r);
+    if (fd != r->fd) close(fd);
+}
+
 /* eventfds, timerfds and signalfds first, then epolls, which watch them and everything else. */
 static void restore_anon(int epolls)
 {
@@ -807,6 +822,7 @@ static void files_restart(void)
         else if (r->fd <= 2) continue;
         else if (r->kind == K_FILE && !r->deleted) restore_file(r);
         else if (r->kind == K_FILE) continue; /* below, from the section */
+        else if (r->kind == K_INOTIFY) restore_inotify(r);
         else if (r->kind == K_ANON) continue; /* below, once what an epoll watches is back */
         else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
