@@ -323,6 +323,9 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
     }
     sx_close(pipefd[1]);
     sx_close(shared[1]);
+    /* the read end stays open while the program runs on: out of its way (a shell may close a
+     * low number it believes its own, and the writer would then die of SIGPIPE) */
+    pipefd[0] = sx_fd_high(pipefd[0]);
     if (pid > 0) {
         /* Shared memory is not copied by the clone: threads stay stopped until the child has
          * saved it (one byte, or end of file if the child died). */

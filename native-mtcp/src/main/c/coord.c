@@ -9,7 +9,6 @@
 
 #include "sys.h"
 
-#define SX_HIGH_FD 820 /* where the agent keeps its descriptors: above what programs use */
 
 static int parse_ipv4(const char *s, uint32_t *out)
 {

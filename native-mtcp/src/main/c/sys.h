@@ -67,6 +67,19 @@ static inline long sx_futex(volatile int *uaddr, int op, int val, const void *ti
 }
 static inline long sx_arch_prctl(int code, unsigned long addr) { return SX_SYS2(__NR_arch_prctl, code, addr); }
 
+/* Where the agent keeps the descriptors it holds while the program runs, above what programs
+ * use: a program that closes or reuses a number it did not open (shells do) must not hit ours. */
+#define SX_HIGH_FD 820
+
+/* Moves fd to SX_HIGH_FD or above (close-on-exec); returns the new number, or fd if it cannot. */
+static inline int sx_fd_high(int fd)
+{
+    long high = SX_SYS3(__NR_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */, SX_HIGH_FD);
+    if (high < 0) return fd;
+    SX_SYS1(__NR_close, fd);
+    return (int)high;
+}
+
 #define SX_FUTEX_WAIT 0
 #define SX_FUTEX_WAKE 1
 #define SX_PAGE 4096UL
