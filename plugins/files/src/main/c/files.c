@@ -39,7 +39,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/utsname.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -318,16 +317,9 @@ static int first_of_inode(int i)
 
 static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *role)
 {
-    static char host[65];
-    if (!host[0]) {
-        struct utsname u;
-        text_fail(host, sizeof host, uname(&u) == 0 ? u.nodename : "localhost", 0, 0);
-    }
-    char gen[24], ino[24], head[120];
-    text_uint(gen, stasis_generation());
+    char ino[24];
+    text_key_head(out, cap, "g", stasis_generation());
     text_uint(ino, r->inode);
-    text_fail(head, sizeof head, "g", gen, "/");
-    text_fail(out, cap, head, host, "/");
     size_t n = strlen(out);
     text_fail(out + n, cap - n, ino, "/", role);
 }

@@ -13,6 +13,7 @@
 
 #include <stasis/plugin.h>
 
+#include "procread.h"
 #include "text.h"
 
 #define MAX_WATCHES 1024
@@ -61,11 +62,7 @@ void inotify_capture(int fd)
     text_fail(path, sizeof path, "/proc/self/fdinfo/", num, 0);
     for (int i = 0; i < nwatches; i++)
         if (watches[i].fd == fd) watches[i].keep = 0;
-    int f = open(path, O_RDONLY | O_CLOEXEC);
-    if (f < 0) return;
-    ssize_t n = read(f, buf, sizeof buf - 1);
-    close(f);
-    buf[n > 0 ? n : 0] = 0;
+    if (proc_read(path, buf, sizeof buf) < 0) return;
     /* "inotify wd:1 ino:... sdev:... mask:..." per watch, the numbers in hex */
     for (const char *p = strstr(buf, "inotify wd:"); p; p = strstr(p + 1, "inotify wd:")) {
         int wd = (int)strtol(p + 11, 0, 16);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "procread.h"
 #include "text.h"
 
 #define MAX_LOCKS 256
@@ -26,8 +27,9 @@ static struct lock {
 static int nlocks;
 
 /* "1: POSIX  ADVISORY  WRITE 31472 fe:00:2155292 0 EOF" */
-static void parse_line(char *line, long self)
+static void parse_line(char *line, void *arg)
 {
+    long self = *(const long *)arg;
     char *f[9];
     int n = 0;
     for (char *p = strtok(line, " "); p && n < 9; p = strtok(0, " ")) f[n++] = p;
@@ -53,21 +55,8 @@ void locks_capture(void)
 {
     static char buf[65536];
     nlocks = 0;
-    int fd = open("/proc/locks", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    size_t len = 0;
-    ssize_t got;
-    while (len < sizeof buf - 1 && (got = read(fd, buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)got;
-    close(fd);
-    buf[len] = 0;
     long self = (long)syscall(SYS_getpid); /* the real pid, as /proc/locks shows it */
-    for (char *line = buf; *line;) {
-        char *end = strchr(line, '\n');
-        if (end) *end = 0;
-        parse_line(line, self);
-        if (!end) break;
-        line = end + 1;
-    }
+    if (proc_read("/proc/locks", buf, sizeof buf) >= 0) proc_each_line(buf, parse_line, &self);
 }
 
 int locks_restore(int fd, uint64_t dev, uint64_t inode, const char *path)

@@ -22,9 +22,9 @@
 #include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
+#include "procread.h"
 #include "text.h"
 
 #define MAX_OBJS 128
@@ -159,58 +159,40 @@ __attribute__((visibility("default"))) int shmctl(int id, int cmd, struct shmid_
 /* ---- checkpoint ---- */
 
 /* Segments attached now, from /proc/self/maps: "/SYSV<key>" with the segment's id as inode. */
+static void note_attachment(char *line, void *arg)
+{
+    (void)arg;
+    if (!strstr(line, "/SYSV")) return;
+    /* start-end perms offset dev inode path */
+    uintptr_t start = (uintptr_t)strtoul(line, 0, 16);
+    const char *perms = strchr(line, ' ');
+    const char *p = perms;
+    for (int field = 0; field < 3 && p; field++) p = strchr(p + 1, ' '); /* offset, dev, inode */
+    if (!p) return;
+    int id = virtual_id(OBJ_SHM, (int)strtol(p + 1, 0, 10));
+    note(OBJ_SHM, id);
+    struct obj *o = find(OBJ_SHM, id);
+    if (!o || o->nattach == MAX_ATTACH) return;
+    for (int k = 0; k < o->nattach; k++)
+        if (o->attach[k] == start) return;
+    o->attach_ro[o->nattach] = perms[2] != 'w';
+    o->attach[o->nattach++] = start;
+}
+
 static void find_attachments(void)
 {
-    for (int i = 0; i < nobjs; i++) objs[i].nattach = 0;
     static char buf[65536];
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    size_t len = 0;
-    ssize_t got;
-    while (len < sizeof buf - 1 && (got = read(fd, buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)got;
-    close(fd);
-    buf[len] = 0;
-    for (char *line = buf; *line;) {
-        char *end = strchr(line, '\n');
-        if (end) *end = 0;
-        char *sysv = strstr(line, "/SYSV");
-        if (sysv) {
-            /* start-end perms offset dev inode path */
-            uintptr_t start = (uintptr_t)strtoul(line, 0, 16);
-            const char *perms = strchr(line, ' ');
-            const char *p = perms;
-            for (int field = 0; field < 3 && p; field++) p = strchr(p + 1, ' '); /* offset, dev, inode */
-            long id = p ? strtol(p + 1, 0, 10) : -1;
-            note(OBJ_SHM, virtual_id(OBJ_SHM, (int)id));
-            struct obj *o = find(OBJ_SHM, virtual_id(OBJ_SHM, (int)id));
-            if (o && o->nattach < MAX_ATTACH && perms) {
-                int known = 0;
-                for (int k = 0; k < o->nattach; k++) known |= o->attach[k] == start;
-                if (!known) {
-                    o->attach_ro[o->nattach] = perms[2] != 'w';
-                    o->attach[o->nattach++] = start;
-                }
-            }
-        }
-        if (!end) break;
-        line = end + 1;
-    }
+    for (int i = 0; i < nobjs; i++) objs[i].nattach = 0;
+    if (proc_read("/proc/self/maps", buf, sizeof buf) >= 0) proc_each_line(buf, note_attachment, 0);
 }
 
 static void obj_key(char *out, size_t cap, const struct obj *o, const char *what)
 {
-    static char host[65];
-    if (!host[0]) {
-        struct utsname u;
-        text_fail(host, sizeof host, uname(&u) == 0 ? u.nodename : "localhost", 0, 0);
-    }
-    char gen[24], id[24], head[160];
-    text_uint(gen, stasis_generation());
+    char id[24];
+    text_key_head(out, cap, what, stasis_generation());
     text_uint(id, (unsigned long)o->vid);
-    text_fail(head, sizeof head, what, gen, "/");
-    text_fail(out, cap, head, host, o->kind == OBJ_SEM ? "/sem/" : "/shm/");
     size_t n = strlen(out);
-    text_fail(out + n, cap - n, id, 0, 0);
+    text_fail(out + n, cap - n, o->kind == OBJ_SEM ? "sem/" : "shm/", id, 0);
 }
 
 int sysv_capture(const struct stasis_plugin *me, char *err, size_t errlen)

@@ -4,6 +4,7 @@
 #define FILES_TEXT_H
 #include <stddef.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 /* a, b and c (each may be 0) joined into out, cut to cap - 1 bytes; returns -1, so that a hook
  * can write "return text_fail(err, errlen, ...)". */
@@ -30,6 +31,21 @@ static inline void text_uint(char *out, unsigned long v)
     int n = 0;
     while (d) out[n++] = digits[--d];
     out[n] = 0;
+}
+
+/* "<prefix><generation>/<host>/" into out: the start of a store key for an object of this host
+ * (pipe inodes and SysV ids are only unique on one machine) in this generation. */
+static inline void text_key_head(char *out, size_t cap, const char *prefix, unsigned long generation)
+{
+    static char host[65];
+    if (!host[0]) {
+        struct utsname u;
+        text_fail(host, sizeof host, uname(&u) == 0 ? u.nodename : "localhost", 0, 0);
+    }
+    char gen[24], head[120];
+    text_uint(gen, generation);
+    text_fail(head, sizeof head, prefix, gen, "/");
+    text_fail(out, cap, head, host, "/");
 }
 
 #endif
