@@ -39,6 +39,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -69,6 +70,11 @@ struct fdrec {
      * process then makes it alone); shared says another process of the computation holds it. */
     char maker[96];
     int shared;
+    /* Regular files: dup_of is 1 + the index of an earlier record of this process with the same
+     * open file (a dup: one offset), or 0; from_maker says the open file is shared with the
+     * process named in maker (a fork), which reopens it and hands it over at restart. */
+    int dup_of;
+    int from_maker;
     char path[512];
 };
 
@@ -324,6 +330,84 @@ static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *r
     text_fail(out + n, cap - n, ino, "/", role);
 }
 
+/* ---- regular files open in several places through one open (dup, fork) ---- */
+
+static int is_plain_file(const struct fdrec *r)
+{
+    return r->kind == K_FILE && !r->deleted && r->fd > 2 && S_ISREG(r->mode);
+}
+
+static int same_open_file(long pid1, int fd1, long pid2, int fd2)
+{
+    return syscall(SYS_kcmp, pid1, pid2, 0 /* KCMP_FILE */, fd1, fd2) == 0;
+}
+
+/* The key a shared open file is asked for by (fdpass): its device and inode, kept apart from
+ * pipe inodes by the top bit. */
+static uint64_t file_key(const struct fdrec *r) { return (1ull << 63) | ((r->dev << 40) ^ r->inode); }
+
+static void file_store_key(char *out, size_t cap, const struct fdrec *r)
+{
+    char dev[24], ino[24];
+    text_key_head(out, cap, "g", stasis_generation());
+    text_uint(dev, r->dev);
+    text_uint(ino, r->inode);
+    size_t n = strlen(out);
+    text_fail(out + n, cap - n, "f", dev, ".");
+    n = strlen(out);
+    text_fail(out + n, cap - n, ino, 0, 0);
+}
+
+/* Dups within this process, then an offer for every file: "<id> <real pid> <fd>" under the
+ * file's key (the store keeps the last offer). */
+static void offer_files(const char *me)
+{
+    long self = (long)syscall(SYS_getpid);
+    char key[256], value[160], num[24];
+    for (int i = 0; i < nrecs; i++) {
+        struct fdrec *r = &recs[i];
+        r->dup_of = r->from_maker = 0;
+        if (!is_plain_file(r)) continue;
+        for (int k = 0; k < i && !r->dup_of; k++)
+            if (is_plain_file(&recs[k]) && !recs[k].dup_of && recs[k].dev == r->dev && recs[k].inode == r->inode &&
+                same_open_file(self, recs[k].fd, self, r->fd))
+                r->dup_of = k + 1;
+        if (r->dup_of) continue;
+        file_store_key(key, sizeof key, r);
+        text_fail(value, sizeof value, me, " ", 0);
+        text_uint(num, (unsigned long)self);
+        size_t n = strlen(value);
+        text_fail(value + n, sizeof value - n, num, " ", 0);
+        text_uint(num, (unsigned)r->fd);
+        n = strlen(value);
+        text_fail(value + n, sizeof value - n, num, 0, 0);
+        stasis_kv_put(&files, key, value);
+    }
+}
+
+/* After the election barrier: an open file this process shares with the elected process
+ * (the kernel compares the two: kcmp) comes from it at restart. */
+static void match_files(const char *me)
+{
+    long self = (long)syscall(SYS_getpid);
+    char key[256], value[160];
+    for (int i = 0; i < nrecs; i++) {
+        struct fdrec *r = &recs[i];
+        if (!is_plain_file(r) || r->dup_of) continue;
+        file_store_key(key, sizeof key, r);
+        r->maker[0] = 0;
+        if (stasis_kv_get(&files, key, value, sizeof value) < 0) continue;
+        char *sp = strchr(value, ' ');
+        if (!sp) continue;
+        *sp = 0;
+        char *end;
+        long pid = strtol(sp + 1, &end, 10);
+        int fd = (int)strtol(end, 0, 10);
+        text_fail(r->maker, sizeof r->maker, value, 0, 0);
+        r->from_maker = strcmp(value, me) != 0 && same_open_file(self, r->fd, pid, fd);
+    }
+}
+
 /* Every process, at PRECHECKPOINT: elects for each pipe (and FIFO) the process that drains it
  * now and makes it anew at restart: one that reads it if any does, else one that writes it.
  * Each holder puts its id under the pipe's reader or writer key (the store keeps the last
@@ -343,11 +427,13 @@ static int elect_makers(char *err, size_t errlen)
         if (reads) pipe_key(key, sizeof key, &recs[i], "r"), stasis_kv_put(&files, key, me);
         if (writes) pipe_key(key, sizeof key, &recs[i], "w"), stasis_kv_put(&files, key, me);
     }
+    offer_files(me);
     if (sysv_capture(&files, err, errlen) < 0) return -1;
     /* every process passes here, pipes or not */
     if (stasis_barrier(&files, "pipes-claimed") < 0)
         return text_fail(err, errlen, "the other processes did not reach the pipe election", 0, 0);
     sysv_elected(&files);
+    match_files(me);
     for (int i = 0; i < nrecs; i++) {
         if (!is_pipe(&recs[i]) || !first_of_inode(i)) continue;
         pipe_key(key, sizeof key, &recs[i], "r");
@@ -532,6 +618,17 @@ static int high(int fd)
     return h;
 }
 
+/* A shared open file received from the process that reopened it, under this process's number. */
+static void place_shared_file(uint64_t key, int fd)
+{
+    for (int k = 0; k < nrecs; k++) {
+        const struct fdrec *r = &recs[k];
+        if (!r->from_maker || file_key(r) != key) continue;
+        place(fd, r);
+        locks_restore(r->fd, r->dev, r->inode, r->path);
+    }
+}
+
 /* Every process: the maker of each pipe makes it and puts its ends under the old numbers;
  * then (barrier) the others ask it for theirs; then (barrier) it answers and they receive. */
 static void restore_pipes(void)
@@ -554,6 +651,19 @@ static void restore_pipes(void)
         m->ends[1] = high(p[1]);
         place_ends(r->inode, m->ends);
     }
+    /* open files this process reopened and was elected for: offered to the others */
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (!is_plain_file(r) || r->dup_of || r->from_maker || strcmp(r->maker, stasis_process_id()) != 0 ||
+            nmade == MAX_PIPES)
+            continue;
+        int fd = fcntl(r->fd, F_DUPFD_CLOEXEC, SCRATCH_FD);
+        if (fd < 0) continue;
+        struct made *m = &made[nmade++];
+        m->inode = file_key(r);
+        m->ends[0] = fd;
+        m->ends[1] = fcntl(fd, F_DUPFD_CLOEXEC, SCRATCH_FD);
+    }
     int listener = nmade ? high(fdpass_listen(stasis_process_id())) : -1;
     if (nmade && listener < 0) warn("cannot offer pipes to the other processes: ", "socket", " failed");
     if (stasis_barrier(&files, "pipes-made") < 0) warn("no barrier with the other processes: ", "pipes", " may be lost");
@@ -566,6 +676,17 @@ static void restore_pipes(void)
             continue;
         }
         asked_inode[nasked] = r->inode;
+        asked[nasked++] = c;
+    }
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (!r->from_maker || nasked == MAX_PIPES) continue;
+        int c = high(fdpass_ask(r->maker, file_key(r)));
+        if (c < 0) {
+            warn("cannot reach the process that reopens ", r->path, " for both (left closed)");
+            continue;
+        }
+        asked_inode[nasked] = file_key(r);
         asked[nasked++] = c;
     }
     if (stasis_barrier(&files, "pipes-asked") < 0) warn("no barrier with the other processes: ", "pipes", " may be lost");
@@ -583,6 +704,7 @@ static void restore_pipes(void)
         ends[0] = high(ends[0]);
         ends[1] = high(ends[1]);
         place_ends(asked_inode[i], ends);
+        place_shared_file(asked_inode[i], ends[0]);
         close(ends[0]);
         close(ends[1]);
     }
@@ -812,6 +934,7 @@ static void files_restart(void)
         else if (r->kind == K_FIFO) continue; /* below, readers before writers */
         else if (r->kind == K_TTY) restore_tty(r);
         else if (r->fd <= 2) continue;
+        else if (r->kind == K_FILE && !r->deleted && (r->dup_of || r->from_maker)) continue; /* below */
         else if (r->kind == K_FILE && !r->deleted) restore_file(r);
         else if (r->kind == K_FILE) continue; /* below, from the section */
         else if (r->kind == K_INOTIFY) restore_inotify(r);
@@ -819,6 +942,8 @@ static void files_restart(void)
         else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
     restore_pipes();
+    for (int i = 0; i < nrecs; i++) /* dups: the same open file, so one offset */
+        if (recs[i].kind == K_FILE && recs[i].dup_of) place(recs[recs[i].dup_of - 1].fd, &recs[i]);
     sysv_restart(&files);
     restore_all_deleted();
     restore_fifos(0);
