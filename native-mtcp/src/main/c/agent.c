@@ -710,7 +710,7 @@ void sx_agent_forked_child(int notify_fd)
     sx_agent.real_pid = (int)sx_getpid();
     new_upid();
     int joined = join_coordinator(0, 0) == 0;
-    sx_write_all(notify_fd, "1", 1);
+    SX_SYS6(__NR_sendto, notify_fd, "1", 1, 0x4000 /* MSG_NOSIGNAL */, 0, 0);
     sx_close(notify_fd);
     if (joined) start_checkpoint_thread();
 }

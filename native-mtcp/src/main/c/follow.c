@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -49,9 +50,15 @@ static void gate_leave(void)
 void sx_fork_gate_close(void)
 {
     __atomic_store_n(&gate_closed, 1, __ATOMIC_SEQ_CST);
-    for (;;) {
+    /* Bounded: a child that never joins must not stall the checkpoint (one that joins late
+     * makes the coordinator take the generation again anyway). */
+    for (int waited_ms = 0;; waited_ms += 10) {
         int n = __atomic_load_n(&forks_in_flight, __ATOMIC_SEQ_CST);
         if (n <= 0) return;
+        if (waited_ms >= 5000) {
+            sx_log(0, "a child forked just before the checkpoint has not joined within 5 s; going on without it", 0, 0);
+            return;
+        }
         struct timespec ts = {0, 10 * 1000 * 1000};
         sx_futex(&forks_in_flight, SX_FUTEX_WAIT, n, &ts);
     }
@@ -119,8 +126,10 @@ EXPORT pid_t fork(void)
     /* A child whose new pid is the virtual pid of a restored process would be mistaken for it:
      * such a child leaves at once and we fork again. */
     for (int attempt = 0; attempt < 64; attempt++) {
+        /* a socket pair, not a pipe: a child that answers after we stopped waiting must not
+         * die of SIGPIPE (it sends with MSG_NOSIGNAL) */
         int sync[2];
-        if (SX_SYS2(__NR_pipe2, sync, O_CLOEXEC) < 0) {
+        if (SX_SYS4(__NR_socketpair, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, sync) < 0) {
             pid = REAL(fork)(); /* unmanaged child rather than no child */
             break;
         }
@@ -134,8 +143,18 @@ EXPORT pid_t fork(void)
         sx_close(sync[1]);
         char joined = 0;
         long n = -1;
-        if (pid > 0)
-            while ((n = sx_read(sync[0], &joined, 1)) == -EINTR) {}
+        if (pid > 0) {
+            /* the child answers once it has joined (or failed to): bounded all the same */
+            struct pollfd pf = {sync[0], POLLIN, 0};
+            long ready;
+            while ((ready = SX_SYS3(__NR_poll, &pf, 1, 15000)) == -EINTR) {}
+            if (ready == 0) {
+                sx_log(0, "a forked child did not join the coordinator within 15 s; it runs on unwatched", 0, 0);
+                n = 1; /* keep the child: it is running */
+            } else {
+                while ((n = sx_read(sync[0], &joined, 1)) == -EINTR) {}
+            }
+        }
         sx_close(sync[0]);
         if (pid < 0 || n == 1) break;
         /* the child left without a word: a taken pid (or it died at once) */
