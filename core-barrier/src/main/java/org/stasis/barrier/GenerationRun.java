@@ -136,16 +136,15 @@ final class GenerationRun {
     }
 
     /**
-     * The current step, or a later one workers may answer unasked (DURABLE can overtake a slow
-     * peer's RESUME). Anything else is stale or out of order and matches nothing.
+     * The current step, or any later one workers answer unasked: a worker whose image is small
+     * reports DURABLE while a slower peer has not even arrived at WRITE, and that answer must be
+     * kept for when the run gets there. Anything else is stale or out of order and matches
+     * nothing.
      */
     private int stepFor(Message reply) {
         for (int k = current; k >= 0 && k < steps.size(); k++) {
             Step step = steps.get(k);
-            if (k > current && !step.isVolunteered()) {
-                return -1;
-            }
-            if (step.matches(reply)) {
+            if ((k == current || step.isVolunteered()) && step.matches(reply)) {
                 return k;
             }
         }

@@ -238,6 +238,37 @@ class CheckpointTest {
     }
 
     @Test
+    void durableMayOvertakeAPeerThatHasNotArrivedAtWrite() throws Exception {
+        // A process with a tiny image (a sleep of a shell loop) is done writing before its parent
+        // has even arrived at WRITE: its DURABLE must be kept, or the generation never ends.
+        try (TestCoordinator coord = TestCoordinator.start(dir);
+                FakeWorker a = coord.launch("a");
+                FakeWorker b = coord.launch("b")) {
+            CompletableFuture<CheckpointResult> result = coord.coordinator.checkpoint();
+            for (String barrier : Barriers.CHECKPOINT) {
+                a.expectEvent(barrier, 1);
+                b.expectEvent(barrier, 1);
+                a.arrive(barrier, 1);
+                if (barrier.equals("WRITE")) {
+                    a.send(Message.builder("DURABLE").put("generation", 1).put("ok", 1).put("image", a.image())
+                            .build());
+                    // b's arrival must not overtake it: the coordinator sees a's DURABLE at WRITE
+                    Thread.sleep(300);
+                }
+                b.arrive(barrier, 1);
+            }
+            b.send(Message.builder("DURABLE").put("generation", 1).put("ok", 1).put("image", b.image()).build());
+            for (FakeWorker w : List.of(a, b)) {
+                w.expect("COMMIT");
+                w.send(Message.builder("COMMITTED").put("generation", 1).put("ok", 1).put("image", w.image()).build());
+            }
+            CheckpointResult r = result.get(10, TimeUnit.SECONDS);
+            assertTrue(r.ok(), r.toString());
+            assertEquals(List.of(a.image(), b.image()), r.images());
+        }
+    }
+
+    @Test
     void checkpointWithoutWorkersFailsFast() throws Exception {
         try (TestCoordinator coord = TestCoordinator.start(dir)) {
             Message r = coord.command("bcheckpoint");
