@@ -592,7 +592,8 @@ static void place_ends(uint64_t inode, const int ends[2])
 #define MAX_PIPES 512
 static struct made {
     uint64_t inode;
-    int ends[2]; /* kept above SCRATCH_FD until handed out */
+    int ends[2];  /* kept above SCRATCH_FD until handed out */
+    int borrowed; /* the program's own descriptor (a file), not ours to close */
 } made[MAX_PIPES];
 static int nmade;
 
@@ -625,8 +626,15 @@ static void place_shared_file(uint64_t key, int fd)
         const struct fdrec *r = &recs[k];
         if (!r->from_maker || file_key(r) != key) continue;
         place(fd, r);
-        locks_restore(r->fd, r->dev, r->inode, r->path);
     }
+}
+
+/* Record locks on a received file, once the copies we received are closed (closing any
+ * descriptor of a file drops this process's locks on it). */
+static void relock_shared_file(uint64_t key)
+{
+    for (int k = 0; k < nrecs; k++)
+        if (recs[k].from_maker && file_key(&recs[k]) == key) locks_restore(recs[k].fd, recs[k].dev, recs[k].inode, recs[k].path);
 }
 
 /* Every process: the maker of each pipe makes it and puts its ends under the old numbers;
@@ -647,6 +655,7 @@ static void restore_pipes(void)
         }
         struct made *m = &made[nmade++];
         m->inode = r->inode;
+        m->borrowed = 0;
         m->ends[0] = high(p[0]);
         m->ends[1] = high(p[1]);
         place_ends(r->inode, m->ends);
@@ -657,12 +666,12 @@ static void restore_pipes(void)
         if (!is_plain_file(r) || r->dup_of || r->from_maker || strcmp(r->maker, stasis_process_id()) != 0 ||
             nmade == MAX_PIPES)
             continue;
-        int fd = fcntl(r->fd, F_DUPFD_CLOEXEC, SCRATCH_FD);
-        if (fd < 0) continue;
+        /* handed out as it is, never a copy: closing any descriptor of a file would drop the
+         * record locks this process holds on it */
         struct made *m = &made[nmade++];
         m->inode = file_key(r);
-        m->ends[0] = fd;
-        m->ends[1] = fcntl(fd, F_DUPFD_CLOEXEC, SCRATCH_FD);
+        m->ends[0] = m->ends[1] = r->fd;
+        m->borrowed = 1;
     }
     int listener = nmade ? high(fdpass_listen(stasis_process_id())) : -1;
     if (nmade && listener < 0) warn("cannot offer pipes to the other processes: ", "socket", " failed");
@@ -707,8 +716,10 @@ static void restore_pipes(void)
         place_shared_file(asked_inode[i], ends[0]);
         close(ends[0]);
         close(ends[1]);
+        relock_shared_file(asked_inode[i]);
     }
     for (int i = 0; i < nmade; i++) {
+        if (made[i].borrowed) continue;
         close(made[i].ends[0]);
         close(made[i].ends[1]);
     }
