@@ -190,20 +190,27 @@ void sx_follow_save_env(void)
 }
 
 /* After a restart the coordinator and checkpoint directory may be new: children must use them. */
-static void sx_follow_set_var(const char *name, const char *value)
+/* Runs after a restart on the checkpoint thread while the program's threads are stopped, maybe
+ * inside malloc: static room only. Two buffers per variable, used in turn, because an exec on
+ * another thread may still be reading the previous value. */
+#define SET_VARS 4
+#define SET_VAR_MAX 4352
+
+static void sx_follow_set_var(int slot, const char *name, const char *value)
 {
-    size_t n = sx_strlen(name);
-    size_t len = n + 1 + sx_strlen(value) + 1;
-    char *s = malloc(len);
-    if (!s) return;
+    static char room[SET_VARS][2][SET_VAR_MAX];
+    static int turn[SET_VARS];
+    char *s = room[slot][turn[slot]];
+    turn[slot] ^= 1;
     struct sx_buf b;
-    sx_buf_init(&b, s, len);
+    sx_buf_init(&b, s, SET_VAR_MAX);
     sx_buf_add(&b, name);
     sx_buf_add(&b, "=");
     sx_buf_add(&b, value);
+    size_t n = sx_strlen(name);
     for (int i = 0; i < n_own_vars; i++)
         if (sx_startswith(own_vars[i], name) && own_vars[i][n] == '=') {
-            own_vars[i] = s; /* the old string may still be read by a concurrent exec: not freed */
+            __atomic_store_n(&own_vars[i], s, __ATOMIC_RELEASE);
             return;
         }
     if (n_own_vars < MAX_OWN_VARS) own_vars[n_own_vars++] = s;
@@ -215,10 +222,10 @@ void sx_follow_restarted(void)
     struct sx_buf b;
     sx_buf_init(&b, port, sizeof port);
     sx_buf_int(&b, sx_agent.coord_port);
-    sx_follow_set_var("STASIS_COORD_HOST", sx_agent.coord_host);
-    sx_follow_set_var("STASIS_COORD_PORT", port);
-    sx_follow_set_var("STASIS_COORD_SECRET", sx_agent.secret);
-    sx_follow_set_var("STASIS_CKPT_DIR", sx_agent.ckptdir);
+    sx_follow_set_var(0, "STASIS_COORD_HOST", sx_agent.coord_host);
+    sx_follow_set_var(1, "STASIS_COORD_PORT", port);
+    sx_follow_set_var(2, "STASIS_COORD_SECRET", sx_agent.secret);
+    sx_follow_set_var(3, "STASIS_CKPT_DIR", sx_agent.ckptdir);
     /* The program's own environment too, for children libc starts without our exec wrappers
      * (system, popen): entries are swapped one pointer at a time, as getenv reads them. */
     extern char **environ;

@@ -84,20 +84,6 @@ static int nrecs;
 static uint8_t drained[DRAIN_CAP];
 static uint32_t drained_len;
 
-static void warn(const char *what, const char *path, const char *tail)
-{
-    const char *parts[] = {"[stasis] files: ", what, path, tail ? tail : "", "\n"};
-    char line[768];
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        size_t k = strlen(parts[i]);
-        if (n + k > sizeof line) k = sizeof line - n;
-        memcpy(line + n, parts[i], k);
-        n += k;
-    }
-    ssize_t w = write(2, line, n);
-    (void)w;
-}
 
 static void fd_link(int fd, char *out, size_t cap)
 {
@@ -218,7 +204,7 @@ static int save_files(char *err, size_t errlen)
         if (r->kind != K_FILE || r->deleted || r->fd <= 2 || !S_ISREG(r->mode)) continue;
         uint64_t need = sizeof(struct saved_file) + (uint64_t)r->size;
         if (total + need > SECTION_CAP) {
-            warn("--ckpt-open-files: no room left in the image (16 MiB) for ", r->path, "; it is reopened from disk");
+            text_warn("--ckpt-open-files: no room left in the image (16 MiB) for ", r->path, "; it is reopened from disk");
             continue;
         }
         r->saved = 1;
@@ -541,7 +527,7 @@ static void refill(const struct fdrec *r)
     fd_link(r->fd, link, sizeof link);
     int w = open(link, O_WRONLY | O_CLOEXEC);
     if (w < 0) {
-        warn("lost data waiting in pipe ", r->path, ": cannot refill it");
+        text_warn("lost data waiting in pipe ", r->path, ": cannot refill it");
         return;
     }
     const uint8_t *p = drained + r->data_off;
@@ -550,7 +536,7 @@ static void refill(const struct fdrec *r)
         ssize_t k = write(w, p, left);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) {
-            warn("lost data waiting in pipe ", r->path, 0);
+            text_warn("lost data waiting in pipe ", r->path, 0);
             break;
         }
         p += k;
@@ -650,7 +636,7 @@ static void restore_pipes(void)
         if (r->kind != K_PIPE || !first_of_inode(i) || !i_make(r) || nmade == MAX_PIPES) continue;
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) {
-            warn("cannot recreate ", r->path, 0);
+            text_warn("cannot recreate ", r->path, 0);
             continue;
         }
         struct made *m = &made[nmade++];
@@ -674,14 +660,14 @@ static void restore_pipes(void)
         m->borrowed = 1;
     }
     int listener = nmade ? high(fdpass_listen(stasis_process_id())) : -1;
-    if (nmade && listener < 0) warn("cannot offer pipes to the other processes: ", "socket", " failed");
-    if (stasis_barrier(&files, "pipes-made") < 0) warn("no barrier with the other processes: ", "pipes", " may be lost");
+    if (nmade && listener < 0) text_warn("cannot offer pipes to the other processes: ", "socket", " failed");
+    if (stasis_barrier(&files, "pipes-made") < 0) text_warn("no barrier with the other processes: ", "pipes", " may be lost");
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
         if (r->kind != K_PIPE || !first_of_inode(i) || i_make(r) || nasked == MAX_PIPES) continue;
         int c = high(fdpass_ask(r->maker, r->inode));
         if (c < 0) {
-            warn("cannot reach the process that makes ", r->path, " again (left closed)");
+            text_warn("cannot reach the process that makes ", r->path, " again (left closed)");
             continue;
         }
         asked_inode[nasked] = r->inode;
@@ -692,13 +678,13 @@ static void restore_pipes(void)
         if (!r->from_maker || nasked == MAX_PIPES) continue;
         int c = high(fdpass_ask(r->maker, file_key(r)));
         if (c < 0) {
-            warn("cannot reach the process that reopens ", r->path, " for both (left closed)");
+            text_warn("cannot reach the process that reopens ", r->path, " for both (left closed)");
             continue;
         }
         asked_inode[nasked] = file_key(r);
         asked[nasked++] = c;
     }
-    if (stasis_barrier(&files, "pipes-asked") < 0) warn("no barrier with the other processes: ", "pipes", " may be lost");
+    if (stasis_barrier(&files, "pipes-asked") < 0) text_warn("no barrier with the other processes: ", "pipes", " may be lost");
     if (listener >= 0) {
         fdpass_serve(listener, made_lookup);
         close(listener);
@@ -706,7 +692,7 @@ static void restore_pipes(void)
     for (int i = 0; i < nasked; i++) {
         int ends[2];
         if (fdpass_receive(asked[i], ends) < 0) {
-            warn("did not receive a pipe from the process that made it (left closed)", "", 0);
+            text_warn("did not receive a pipe from the process that made it (left closed)", "", 0);
             continue;
         }
         /* moved out of the way first: a received end may have landed on a number we restore */
@@ -745,7 +731,7 @@ static void refuse_restart(const struct fdrec *r, const char *why)
     whoami(who, sizeof who);
     text_fail(what, sizeof what, r->path, why, " (process ");
     text_fail(line, sizeof line, what, who, ")");
-    warn("restart refused: ", line, "; a file the program had open must be there as it was");
+    text_warn("restart refused: ", line, "; a file the program had open must be there as it was");
     _exit(3);
 }
 
@@ -772,7 +758,7 @@ static void put_back_saved(const struct fdrec *r)
     char who[64], what[700];
     whoami(who, sizeof who);
     text_fail(what, sizeof what, r->path, " (process ", who);
-    warn(exists ? "--allow-file-overwrite: overwrote with the copy saved in the image: "
+    text_warn(exists ? "--allow-file-overwrite: overwrote with the copy saved in the image: "
                 : "--ckpt-open-files: was gone, made again from the copy saved in the image: ",
          what, ")");
 }
@@ -797,7 +783,7 @@ static void restore_file(const struct fdrec *r)
                                          " --allow-file-overwrite to have the saved copy put back)"
                                        : " is shorter than at the checkpoint: it was changed since");
         } else {
-            warn("changed since the checkpoint (reopened as it is now): ", r->path, 0);
+            text_warn("changed since the checkpoint (reopened as it is now): ", r->path, 0);
         }
     }
     if (r->offset > 0) lseek(fd, r->offset, SEEK_SET);
@@ -893,7 +879,7 @@ static void restore_fifos(int writers)
 static void restore_tty(const struct fdrec *r)
 {
     if (r->tty.kind == TTY_MASTER) {
-        warn("pseudo-terminal masters are not restored yet (left closed): ", r->path, 0);
+        text_warn("pseudo-terminal masters are not restored yet (left closed): ", r->path, 0);
         return;
     }
     if (r->fd <= 2) {
@@ -902,7 +888,7 @@ static void restore_tty(const struct fdrec *r)
     }
     int fd = tty_reopen(r->flags, &r->tty);
     if (fd < 0) {
-        warn("no terminal to give the program in place of ", r->path, " (left closed)");
+        text_warn("no terminal to give the program in place of ", r->path, " (left closed)");
         return;
     }
     place(fd, r);
@@ -913,7 +899,7 @@ static void restore_inotify(const struct fdrec *r)
 {
     int fd = inotify_restore(r->fd, r->flags | ((r->fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0));
     if (fd < 0) {
-        warn("cannot make anew (left closed): ", r->path, 0);
+        text_warn("cannot make anew (left closed): ", r->path, 0);
         return;
     }
     place(fd, r);
@@ -928,7 +914,7 @@ static void restore_anon(int epolls)
         if (r->kind != K_ANON || r->fd <= 2 || (r->anon.kind == ANON_EPOLL) != epolls) continue;
         int fd = anon_restore(&r->anon, r->flags);
         if (fd < 0) {
-            warn("cannot make anew (left closed): ", r->path, 0);
+            text_warn("cannot make anew (left closed): ", r->path, 0);
             continue;
         }
         place(fd, r);
@@ -950,7 +936,7 @@ static void files_restart(void)
         else if (r->kind == K_FILE) continue; /* below, from the section */
         else if (r->kind == K_INOTIFY) restore_inotify(r);
         else if (r->kind == K_ANON) continue; /* below, once what an epoll watches is back */
-        else warn("descriptor kind not restored yet (left closed): ", r->path, 0);
+        else text_warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
     restore_pipes();
     for (int i = 0; i < nrecs; i++) /* dups: the same open file, so one offset */
@@ -962,7 +948,7 @@ static void files_restart(void)
     int fifos = 0;
     for (int i = 0; i < nrecs; i++) fifos |= recs[i].kind == K_FIFO;
     if (stasis_barrier(&files, "fifo-readers-open") < 0 && fifos)
-        warn("no barrier with the other processes: ", "named pipes", " may fail to reopen");
+        text_warn("no barrier with the other processes: ", "named pipes", " may fail to reopen");
     restore_fifos(1);
     restore_anon(0);
     restore_anon(1);

@@ -78,11 +78,8 @@ int locks_restore(int fd, uint64_t dev, uint64_t inode, const char *path)
         }
         l->taken = 1;
         if (e < 0) {
-            char line[700];
-            text_fail(line, sizeof line, "[stasis] files: another process holds a lock on ", path,
-                      " now; the restarted program's lock on it could not be taken back\n");
-            ssize_t w = write(2, line, strlen(line));
-            (void)w;
+            text_warn("another process holds a lock on ", path,
+                      " now; the restarted program's lock on it could not be taken back");
             r = -1;
         }
     }

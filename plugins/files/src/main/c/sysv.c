@@ -274,15 +274,6 @@ static int remake(struct obj *o)
     return id;
 }
 
-static void warn(const char *a, const char *b)
-{
-    char line[300];
-    text_fail(line, sizeof line, "[stasis] files: ", a, b);
-    size_t n = strlen(line);
-    line[n] = '\n';
-    ssize_t w = write(2, line, n + 1);
-    (void)w;
-}
 
 /* Puts the real segment where the restored memory copy of it is, with the saved contents. */
 static void reattach(struct obj *o, int copy)
@@ -298,7 +289,7 @@ static void reattach(struct obj *o, int copy)
         }
         void *p = STASIS_NEXT(shmat)(o->rid, at, SHM_REMAP | (o->attach_ro[k] ? SHM_RDONLY : 0));
         if (p == (void *)-1) {
-            warn("cannot attach a SysV shared memory segment again: ", strerror(errno));
+            text_warn("cannot attach a SysV shared memory segment again: ", strerror(errno), 0);
         } else if (saved) {
             if (o->attach_ro[k]) mprotect(at, len, PROT_READ | PROT_WRITE);
             memcpy(at, saved, o->size);
@@ -317,7 +308,7 @@ void sysv_restart(const struct stasis_plugin *me)
         if (!o->kind || strcmp(o->maker, self) != 0) continue;
         o->rid = remake(o);
         if (o->rid < 0) {
-            warn("cannot make a SysV semaphore set or segment again: ", strerror(errno));
+            text_warn("cannot make a SysV semaphore set or segment again: ", strerror(errno), 0);
             continue;
         }
         if (o->kind == OBJ_SEM) {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 /* a, b and c (each may be 0) joined into out, cut to cap - 1 bytes; returns -1, so that a hook
  * can write "return text_fail(err, errlen, ...)". */
@@ -31,6 +32,22 @@ static inline void text_uint(char *out, unsigned long v)
     int n = 0;
     while (d) out[n++] = digits[--d];
     out[n] = 0;
+}
+
+/* "[stasis] files: <what><path><tail>" and a newline on standard error, in one write. */
+static inline void text_warn(const char *what, const char *path, const char *tail)
+{
+    const char *parts[] = {"[stasis] files: ", what, path ? path : "", tail ? tail : "", "\n"};
+    char line[768];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t k = strlen(parts[i]);
+        if (n + k > sizeof line) k = sizeof line - n;
+        memcpy(line + n, parts[i], k);
+        n += k;
+    }
+    ssize_t w = write(2, line, n);
+    (void)w;
 }
 
 /* "<prefix><generation>/<host>/" into out: the start of a store key for an object of this host
