@@ -30,6 +30,13 @@ final class CoordinatorKernel {
      */
     static final int MAX_CHECKPOINT_RETRIES = 20;
 
+    /**
+     * A generation that gets no answer for this long is reported in the log, naming the workers
+     * it waits for, and again every time as long again passes. Nothing is aborted: writing a very
+     * large image may take longer, and a stopped process (SIGSTOP, a debugger) may still go on.
+     */
+    static final long STALL_REPORT_MILLIS = 15_000;
+
     private final KernelSettings settings;
     private final ScheduledExecutorService loop;
     private final Runnable onTerminate;
@@ -65,6 +72,10 @@ final class CoordinatorKernel {
 
     private int interval;
     private ScheduledFuture<?> ticker;
+    private final ScheduledFuture<?> stallWatch;
+    /** How many stall reports the running generation has had: the next comes after one more period. */
+    private long stallReports;
+    private GenerationRun stallReported;
     private boolean terminated;
 
     CoordinatorKernel(KernelSettings settings, ScheduledExecutorService loop, Runnable onTerminate,
@@ -81,6 +92,7 @@ final class CoordinatorKernel {
         this.checkpointBarriers = List.copyOf(checkpointBarriers);
         this.restartBarriers = List.copyOf(restartBarriers);
         setInterval(settings.initialInterval());
+        stallWatch = loop.scheduleWithFixedDelay(this::reportStall, 5, 5, TimeUnit.SECONDS);
     }
 
     // ---- workers joining and leaving -------------------------------------------------------
@@ -231,6 +243,15 @@ final class CoordinatorKernel {
                         .build());
             }
             case Verbs.BARRIER -> {
+                // An arrival sent before its generation was abandoned may come after the next one
+                // started: counted there, it would release that generation's barrier early.
+                String g = message.get("generation", "");
+                GenerationRun run = checkpoint != null ? checkpoint : restart;
+                if (!g.isEmpty() && (run == null || !g.equals(String.valueOf(run.generation())))) {
+                    log.debug("ignored BARRIER {} of generation {} from {}: not the generation in progress",
+                            message.get("name", ""), g, worker.describe());
+                    return;
+                }
                 // scope=host: a plugin's local barrier, among the workers on this worker's host
                 String host = "host".equals(message.get("scope", "")) ? worker.hello().host() : null;
                 namedBarriers.arrive(new NamedBarriers.Key(required(message, "name"), host), worker.number());
@@ -253,7 +274,12 @@ final class CoordinatorKernel {
         workers.forEach((n, w) -> live.put(n, w.hello().host()));
         for (NamedBarriers.Release r : namedBarriers.takeComplete(live)) {
             log.debug("plugin barrier {} released for {} workers", r.name(), r.workers().size());
-            Message release = Message.builder(Verbs.RELEASE).put("name", r.name()).build();
+            GenerationRun run = checkpoint != null ? checkpoint : restart;
+            Message.Builder b = Message.builder(Verbs.RELEASE).put("name", r.name());
+            if (run != null) {
+                b.put("generation", run.generation());
+            }
+            Message release = b.build();
             r.workers().forEach(n -> workers.get(n).send(release));
         }
     }
@@ -532,6 +558,29 @@ final class CoordinatorKernel {
         requestCheckpoint("interval of " + interval + " s");
     }
 
+    // ---- generations that make no progress --------------------------------------------------
+
+    private void reportStall() {
+        GenerationRun run = checkpoint != null ? checkpoint : restart;
+        if (run == null) {
+            return;
+        }
+        if (run != stallReported) {
+            stallReported = run;
+            stallReports = 0;
+        }
+        long idle = run.millisWithoutProgress(System.nanoTime());
+        if (idle < STALL_REPORT_MILLIS * (stallReports + 1)) {
+            return;
+        }
+        stallReports = idle / STALL_REPORT_MILLIS;
+        List<WorkerSession> waiting = run.waitingFor();
+        StringBuilder who = new StringBuilder();
+        waiting.forEach(w -> who.append(who.length() == 0 ? "" : "; ").append(w.describe()));
+        log.warn("{} generation {} has had no answer for {} s at {}; waiting for {} of {} workers: {}",
+                run.kind(), run.generation(), idle / 1000, run.currentLabel(), waiting.size(), run.size(), who);
+    }
+
     // ---- kill and quit ---------------------------------------------------------------------
 
     void killWorkers(String why) {
@@ -565,6 +614,7 @@ final class CoordinatorKernel {
             ticker.cancel(false);
             ticker = null;
         }
+        stallWatch.cancel(false);
         log.info("coordinator stopping: {}", why);
         onTerminate.run();
     }

@@ -32,6 +32,7 @@ final class GenerationRun {
     private final Map<Integer, String> images = new LinkedHashMap<>();
     private final long startNanos = System.nanoTime();
     private int current = -1;
+    private long lastProgressNanos = startNanos;
     private String failure = "";
 
     /**
@@ -95,6 +96,24 @@ final class GenerationRun {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
+    /** Time since the last answer that was kept (or since the start). */
+    long millisWithoutProgress(long nowNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nowNanos - lastProgressNanos);
+    }
+
+    /** The participants that have not answered the current step yet, in participant order. */
+    List<WorkerSession> waitingFor() {
+        List<WorkerSession> waiting = new ArrayList<>();
+        if (current >= 0 && current < steps.size()) {
+            participants.forEach((n, w) -> {
+                if (!answered.get(current).contains(n)) {
+                    waiting.add(w);
+                }
+            });
+        }
+        return waiting;
+    }
+
     /** Image paths in participant order, as far as workers have reported them. */
     List<String> images() {
         List<String> ordered = new ArrayList<>();
@@ -132,6 +151,7 @@ final class GenerationRun {
             images.put(worker.number(), image);
         }
         worker.reached(step.label());
+        lastProgressNanos = System.nanoTime();
         return advanceWhileAnswered();
     }
 

@@ -162,6 +162,71 @@ class ProcessJoinTest {
     }
 
     @Test
+    void aPluginBarrierArrivalFromAnAbandonedGenerationIsNotCountedInTheNext() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir); FakeWorker parent = coord.launch("parent")) {
+            CompletableFuture<Message> result = coord.commandAsync("bcheckpoint");
+            parent.expectEvent("PRESUSPEND", 1);
+            try (FakeWorker child = coord.launch("child")) {
+                parent.expect("ABORT");
+                parent.expectEvent("PRESUSPEND", 2);
+                child.expectEvent("PRESUSPEND", 2);
+                // sent by a plugin before the parent read the ABORT: it arrives after the abort
+                parent.send(barrier("files/pipes-claimed", 1));
+                roundTrip(parent);
+                parent.arrive("PRESUSPEND", 2);
+                child.arrive("PRESUSPEND", 2);
+                for (String step : List.of("SUSPEND")) {
+                    for (FakeWorker w : List.of(parent, child)) {
+                        w.expectEvent(step, 2);
+                        w.arrive(step, 2);
+                    }
+                }
+                parent.expectEvent("PRECHECKPOINT", 2);
+                child.expectEvent("PRECHECKPOINT", 2);
+                child.send(barrier("files/pipes-claimed", 2));
+                // the next answer the child gets is the store's, not a RELEASE: the barrier waits
+                roundTrip(child);
+                parent.send(barrier("files/pipes-claimed", 2));
+                for (FakeWorker w : List.of(parent, child)) {
+                    Message release = w.expect("RELEASE");
+                    assertEquals("files/pipes-claimed", release.get("name"));
+                    assertEquals("2", release.get("generation"));
+                }
+                for (FakeWorker w : List.of(parent, child)) {
+                    w.arrive("PRECHECKPOINT", 2);
+                }
+                for (String step : List.of("WRITE", "RESUME")) {
+                    for (FakeWorker w : List.of(parent, child)) {
+                        w.expectEvent(step, 2);
+                        w.arrive(step, 2);
+                    }
+                }
+                for (FakeWorker w : List.of(parent, child)) {
+                    w.send(Message.builder("DURABLE").put("generation", 2).put("ok", 1).put("image", w.image()).build());
+                }
+                for (FakeWorker w : List.of(parent, child)) {
+                    w.expect("COMMIT");
+                    w.send(Message.builder("COMMITTED").put("generation", 2).put("ok", 1).put("image", w.image()).build());
+                }
+                Message r = result.get(10, TimeUnit.SECONDS);
+                assertTrue(r.isOk(), r.toString());
+                assertEquals("2", r.get("generation"));
+            }
+        }
+    }
+
+    private static Message barrier(String name, int generation) {
+        return Message.builder("BARRIER").put("name", name).put("generation", generation).build();
+    }
+
+    /** A store request and its answer: everything the coordinator sent before it was read first. */
+    private static void roundTrip(FakeWorker w) throws IOException {
+        w.send(Message.builder("KV_GET").put("key", "test/ping").build());
+        Message m = w.expect("KV_VALUE");
+        assertEquals("test/ping", m.get("key"));
+    }
+
+    @Test
     void freshJoinsDuringARestartAreNotPartOfItAndJoinTheNextCheckpoint() throws Exception {
         try (TestCoordinator coord = TestCoordinator.start(dir);
                 FakeWorker a = FakeWorker.restore(coord.port, coord.secret, "a", COMPID, 5, 2)) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -231,6 +233,8 @@ public final class Harness implements AutoCloseable {
     env.put("LANG", "C.UTF-8");
     env.put("TERM", "dumb");
     env.put("TMPDIR", dir.resolve("tmp").toString());
+    // every coordinator a test starts logs here, for the diagnostics of a failure
+    env.put("DMTCP_COORD_LOG_FILENAME", coordinatorLog().toString());
     String javaHome = System.getProperty("java.home");
     if (javaHome != null) {
       env.put("JAVA_HOME", javaHome);
@@ -442,7 +446,7 @@ public final class Harness implements AutoCloseable {
   public Result bcheckpoint(Duration timeout) {
     Result r = command(timeout, "-bc");
     assertTrue(!r.timedOut() && r.exit() == 0, "blocking checkpoint failed:\n" + r.describe()
-        + "\nwork directory: " + listing(dir));
+        + "\nwork directory: " + listing(dir) + coordinatorLogTail());
     return r;
   }
 
@@ -720,13 +724,14 @@ public final class Harness implements AutoCloseable {
         if (exitedAt < 0 || size != lastSize) {
           exitedAt = now;
         } else if (now - exitedAt > Duration.ofSeconds(5).toNanos()) {
-          fail("gave up waiting for " + what + ": the process exited and its output stopped\n" + bg.describe());
+          fail("gave up waiting for " + what + ": the process exited and its output stopped\n" + bg.describe()
+              + coordinatorLogTail());
         }
       }
       lastSize = size;
       if (now > deadline) {
         fail("timed out after " + timeout.toSeconds() + " s waiting for " + what + "\n" + bg.describe()
-            + "processes of this test:\n" + describeProcesses(markedPids()));
+            + "processes of this test:\n" + describeProcesses(markedPids()) + coordinatorLogTail());
       }
       sleep(50);
     }
@@ -865,6 +870,26 @@ public final class Harness implements AutoCloseable {
     for (Bg bg : background) {
       sb.append(bg.describe());
     }
+    return sb.append(coordinatorLogTail()).toString();
+  }
+
+  /** Where the coordinators of this test log (DMTCP_COORD_LOG_FILENAME). */
+  public Path coordinatorLog() {
+    return dir.resolve("tmp").resolve("coordinator.log");
+  }
+
+  /** The end of the coordinators' log, as a block for a failure message; empty when there is none. */
+  public String coordinatorLogTail() {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(coordinatorLog(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+    int from = Math.max(0, lines.size() - 40);
+    StringBuilder sb = new StringBuilder("coordinator log (" + coordinatorLog() + ")"
+        + (from > 0 ? ", last 40 of " + lines.size() + " lines" : "") + ":\n");
+    lines.subList(from, lines.size()).forEach(l -> sb.append("    ").append(l).append('\n'));
     return sb.toString();
   }
 
@@ -956,11 +981,36 @@ public final class Harness implements AutoCloseable {
     return Optional.of(new Account(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Path.of(f[5])));
   }
 
+  /**
+   * A port free now and below the kernel's ephemeral range: a port the kernel handed out for
+   * {@code bind(0)} can be given again as the local port of any outgoing connection before the
+   * coordinator listens on it ("port in use" in JobScriptIT once).
+   */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    int ephemeralLow = ephemeralRangeLow();
+    int low = 10000;
+    int high = Math.max(low + 1000, Math.min(ephemeralLow, 65536));
+    for (int tries = 0; tries < 200; tries++) {
+      int port = low + PORTS.nextInt(high - low);
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new InetSocketAddress(port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new AssertionError("no free port in " + low + ".." + high + " after 200 tries");
+  }
+
+  private static final Random PORTS = new Random();
+
+  private static int ephemeralRangeLow() {
+    try {
+      String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      return Integer.parseInt(range[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32768;
     }
   }
 

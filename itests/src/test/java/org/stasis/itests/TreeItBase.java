@@ -53,7 +53,7 @@ abstract class TreeItBase extends ItBase {
     Harness.Result r = h.command(Duration.ofSeconds(90), "-bc");
     if (r.timedOut() || r.exit() != 0) {
       fail("blocking checkpoint failed:\n" + r.describe() + "\nprocesses:\n" + describe(computation())
-          + running.describe());
+          + running.describe() + h.coordinatorLogTail());
     }
     long after = series == null ? -1 : Series.last(series.values(running.lines()));
     return new TreeCheckpoint(before, after, scriptImages());
@@ -201,6 +201,22 @@ abstract class TreeItBase extends ItBase {
 
   static String describe(List<Proc> procs) {
     return procs.isEmpty() ? "  (none)\n"
-        : procs.stream().map(p -> "  " + p + "  " + Harness.cmdline(p.pid()) + "\n").collect(Collectors.joining());
+        : procs.stream().map(p -> "  " + p + "  " + Harness.cmdline(p.pid()) + "  [" + stateOf(p.pid()) + "]\n")
+            .collect(Collectors.joining());
+  }
+
+  /** State, thread count and wait channel, for a process that should have gone and has not. */
+  private static String stateOf(long pid) {
+    Path dir = Path.of("/proc", String.valueOf(pid));
+    String state = "";
+    String threads = "";
+    for (String line : Harness.readQuietly(dir.resolve("status")).split("\n")) {
+      if (line.startsWith("State:")) {
+        state = line.substring(6).trim();
+      } else if (line.startsWith("Threads:")) {
+        threads = line.substring(8).trim();
+      }
+    }
+    return "state " + state + ", threads " + threads + ", wchan " + Harness.readQuietly(dir.resolve("wchan")).trim();
   }
 }
