@@ -1,13 +1,17 @@
 /* A parent and its child exchanging sequence numbers over two pipes: the parent sends n, the
  * child answers n + 1. Prints one line per round, "<n> <parent pid> <child pid as the parent
  * knows it> <child's own pid and parent pid as it reports them>", so a test can see that no
- * number is lost or repeated and that both keep their pids across a restart.
+ * number is lost or repeated and that both keep their pids across a restart. With "clone" the
+ * child is made by clone() with a stack of its own, as some runtimes do, instead of fork().
  *
- *     pingpong [rounds] [delay-ms]   */
+ *     pingpong [rounds] [delay-ms] [fork|clone]   */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +23,24 @@ struct msg {
 
 static int full(ssize_t got, size_t want) { return got == (ssize_t)want; }
 
+static int pipes[4]; /* down read, down write, up read, up write */
+
+/* The child: answers n with n + 1 until the parent closes its end. */
+static int answer(void *unused)
+{
+    (void)unused;
+    close(pipes[1]);
+    close(pipes[2]);
+    struct msg m;
+    while (full(read(pipes[0], &m, sizeof m), sizeof m)) {
+        m.n += 1;
+        m.pid = getpid();
+        m.ppid = getppid();
+        if (!full(write(pipes[3], &m, sizeof m), sizeof m)) return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long rounds = argc > 1 ? atol(argv[1]) : 1000000;
@@ -28,22 +50,23 @@ int main(int argc, char **argv)
         perror("pipe");
         return 1;
     }
-    pid_t child = fork();
-    if (child < 0) {
-        perror("fork");
-        return 1;
-    }
-    if (child == 0) {
-        close(down[1]);
-        close(up[0]);
-        struct msg m;
-        while (full(read(down[0], &m, sizeof m), sizeof m)) {
-            m.n += 1;
-            m.pid = getpid();
-            m.ppid = getppid();
-            if (!full(write(up[1], &m, sizeof m), sizeof m)) return 1;
+    pipes[0] = down[0], pipes[1] = down[1], pipes[2] = up[0], pipes[3] = up[1];
+    pid_t child;
+    if (argc > 3 && strcmp(argv[3], "clone") == 0) {
+        size_t size = 256 * 1024;
+        char *stack = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED) {
+            perror("mmap");
+            return 1;
         }
-        return 0;
+        child = clone(answer, stack + size, SIGCHLD, 0);
+    } else {
+        child = fork();
+        if (child == 0) return answer(0);
+    }
+    if (child < 0) {
+        perror("fork/clone");
+        return 1;
     }
     close(down[0]);
     close(up[1]);

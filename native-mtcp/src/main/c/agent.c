@@ -487,6 +487,7 @@ static void on_event(const struct sx_msg *m)
         if (suspended) {
             sx_hooks_run(SX_EV_RESUME, gen, err, sizeof err, 0);
             sx_threads_resume();
+            sx_follow_refill_spares(); /* malloc is safe again */
         }
         suspended = 0;
         hooks_entered = 0;
@@ -696,6 +697,13 @@ __attribute__((constructor)) static void sx_agent_init(void)
 /* In the child of a fork() (follow.c): the parent's connection and any generation state are
  * the parent's; this process joins as a worker of its own, then tells the parent (notify_fd)
  * so that fork() returns there only once a checkpoint would include the child. */
+/* A child made by clone() has libc's thread block of its parent's thread: it gets its own
+ * thread id there (and a robust list), as fork() would have done. */
+void sx_agent_cloned_child(void)
+{
+    sx_fix_thread_after_restart(fs_base(), 0);
+}
+
 void sx_agent_forked_child(int notify_fd)
 {
     if (sx_agent.coord_fd >= 0) sx_close(sx_agent.coord_fd);

@@ -35,6 +35,7 @@ extern struct sx_restart_info sx_restart_info;
 void sx_log(int level, const char *a, const char *b, const char *c);
 /* In a child just forked: join as a new worker, then write a byte to notify_fd. */
 void sx_agent_forked_child(int notify_fd);
+void sx_agent_cloned_child(void); /* first thing in a clone() child, before it joins */
 /* Whether the caller is the checkpoint thread (hooks run there). */
 int sx_agent_on_ckpt_thread(void);
 /* Waits until no generation of this process is in progress (its image committed, or aborted). */
@@ -59,6 +60,7 @@ void sx_follow_hold_exits(void); /* at start: also holds the exit of a program r
 void sx_follow_save_env(void);
 /* After a restart: children get the new coordinator and checkpoint directory. */
 void sx_follow_restarted(void);
+void sx_follow_refill_spares(void); /* while the program runs: room for the next restart's values */
 
 /* --- threads.c: stopping and resuming user threads --- */
 int sx_ctx_save(struct sx_ctx *c) __attribute__((returns_twice));
@@ -66,6 +68,7 @@ void sx_threads_install_handler(void);
 /* Stops every thread but the caller. 0, or -1 with a reason in err. */
 int sx_threads_suspend(char *err, unsigned long errlen);
 void sx_threads_resume(void);
+uint32_t sx_threads_resumes(void); /* how often sx_threads_resume ran: moves whenever stopped threads went on */
 /* Fills records for the stopped threads plus the caller (the checkpoint thread). */
 int sx_threads_records(struct sx_thread_record *out, int max, const struct sx_ctx *self_ctx, uint64_t self_fs,
                        const char *self_comm);

@@ -1,6 +1,6 @@
-/* Following the program's children: fork and exec.
+/* Following the program's children: fork, clone and exec.
  *
- * A child made by fork() joins the coordinator as a worker of its own before fork() returns
+ * A child made by fork() (or by clone() with memory of its own) joins the coordinator as a worker of its own before fork() returns
  * in the parent, so a checkpoint that starts afterwards includes it; a checkpoint in progress
  * holds new forks back until it is over (the gate). A program that execs keeps the agent
  * because LD_PRELOAD and our variables are inherited; when it cleans its environment, the exec
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -114,7 +115,47 @@ EXPORT void _Exit(int code)
     __builtin_unreachable();
 }
 
-/* ---- fork ---- */
+/* ---- fork and clone ---- */
+
+/* In a new child: joins the coordinator, then tells the parent (parent_end is the parent's end
+ * of the socket pair, child_end ours). -1 when our pid is a restored process's virtual pid: the
+ * child must leave at once, and the parent makes another. */
+static int child_joins(int parent_end, int child_end)
+{
+    sx_close(parent_end);
+    if (sx_pid_taken((int)sx_getpid())) return -1;
+    sx_agent_forked_child(child_end);
+    return 0;
+}
+
+/* In the parent, once the child exists (pid > 0): 1 when it joined, or runs on without a word
+ * within 15 s; 0 when it left without a word (reaped here; make another). */
+static int child_joined(pid_t pid, int parent_end)
+{
+    /* the child answers once it has joined (or failed to): bounded all the same */
+    struct pollfd pf = {parent_end, POLLIN, 0};
+    long ready;
+    char joined = 0;
+    long n;
+    while ((ready = SX_SYS3(__NR_poll, &pf, 1, 15000)) == -EINTR) {}
+    if (ready == 0) {
+        sx_log(0, "a new child did not join the coordinator within 15 s; it runs on unwatched", 0, 0);
+        n = 1; /* keep the child: it is running */
+    } else {
+        while ((n = sx_read(parent_end, &joined, 1)) == -EINTR) {}
+    }
+    sx_close(parent_end);
+    if (n == 1) return 1;
+    SX_SYS4(__NR_wait4, pid, 0, 0x40000000 /* __WALL: whatever its exit signal */, 0);
+    return 0;
+}
+
+/* A socket pair, not a pipe: a child that answers after we stopped waiting must not die of
+ * SIGPIPE (it sends with MSG_NOSIGNAL). */
+static int sync_pair(int sync[2])
+{
+    return SX_SYS4(__NR_socketpair, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, sync) < 0 ? -1 : 0;
+}
 
 static pid_t (*real_fork)(void);
 
@@ -126,39 +167,83 @@ EXPORT pid_t fork(void)
     /* A child whose new pid is the virtual pid of a restored process would be mistaken for it:
      * such a child leaves at once and we fork again. */
     for (int attempt = 0; attempt < 64; attempt++) {
-        /* a socket pair, not a pipe: a child that answers after we stopped waiting must not
-         * die of SIGPIPE (it sends with MSG_NOSIGNAL) */
         int sync[2];
-        if (SX_SYS4(__NR_socketpair, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, sync) < 0) {
+        if (sync_pair(sync) < 0) {
             pid = REAL(fork)(); /* unmanaged child rather than no child */
             break;
         }
         pid = REAL(fork)();
         if (pid == 0) {
-            sx_close(sync[0]);
-            if (sx_pid_taken((int)sx_getpid())) sx_exit_group(0);
-            sx_agent_forked_child(sync[1]);
+            if (child_joins(sync[0], sync[1]) < 0) sx_exit_group(0);
             return 0;
         }
         sx_close(sync[1]);
-        char joined = 0;
-        long n = -1;
-        if (pid > 0) {
-            /* the child answers once it has joined (or failed to): bounded all the same */
-            struct pollfd pf = {sync[0], POLLIN, 0};
-            long ready;
-            while ((ready = SX_SYS3(__NR_poll, &pf, 1, 15000)) == -EINTR) {}
-            if (ready == 0) {
-                sx_log(0, "a forked child did not join the coordinator within 15 s; it runs on unwatched", 0, 0);
-                n = 1; /* keep the child: it is running */
-            } else {
-                while ((n = sx_read(sync[0], &joined, 1)) == -EINTR) {}
-            }
+        if (pid < 0) {
+            sx_close(sync[0]);
+            break;
         }
-        sx_close(sync[0]);
-        if (pid < 0 || n == 1) break;
-        /* the child left without a word: a taken pid (or it died at once) */
-        SX_SYS4(__NR_wait4, pid, 0, 0, 0);
+        if (child_joined(pid, sync[0])) break;
+        pid = -1;
+        errno = EAGAIN;
+    }
+    gate_leave();
+    return pid;
+}
+
+/* clone(): a child with memory of its own (no CLONE_VM) is a process like a forked one and
+ * joins the same way, from a start function of ours that then runs the program's. One that
+ * shares the memory (CLONE_VM: vfork-like, or a thread) is left alone: a vfork-like child
+ * execs, and its new program joins at start; threads are found when a checkpoint stops them. */
+struct clone_start {
+    int (*fn)(void *);
+    void *arg;
+    int parent_end, child_end;
+};
+
+static int start_cloned(void *p)
+{
+    const struct clone_start *st = p; /* our copy of the parent's memory: still valid */
+    sx_agent_cloned_child();
+    if (child_joins(st->parent_end, st->child_end) < 0) sx_exit_group(0);
+    int status = st->fn(st->arg);
+    /* libc ends a clone child with exit(2), the thread alone; ours has a checkpoint thread
+     * too, so the whole process goes, as the program expects */
+    sx_hold_for_checkpoint();
+    sx_exit_group(status);
+    return status;
+}
+
+static int (*real_clone)(int (*)(void *), void *, int, void *, ...);
+
+EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+    /* the optional arguments are read whether given or not, as libc's own clone does */
+    va_list ap;
+    va_start(ap, arg);
+    pid_t *parent_tid = va_arg(ap, pid_t *);
+    void *tls = va_arg(ap, void *);
+    pid_t *child_tid = va_arg(ap, pid_t *);
+    va_end(ap);
+    if (!sx_agent.active || (flags & (CLONE_VM | CLONE_THREAD | CLONE_SETTLS)))
+        return REAL(clone)(fn, stack, flags, arg, parent_tid, tls, child_tid);
+    gate_enter();
+    int pid = -1;
+    for (int attempt = 0; attempt < 64; attempt++) {
+        struct clone_start st = {fn, arg, -1, -1};
+        int sync[2];
+        if (sync_pair(sync) < 0) {
+            pid = REAL(clone)(fn, stack, flags, arg, parent_tid, tls, child_tid);
+            break;
+        }
+        st.parent_end = sync[0];
+        st.child_end = sync[1];
+        pid = REAL(clone)(start_cloned, stack, flags, &st, parent_tid, tls, child_tid);
+        sx_close(sync[1]);
+        if (pid < 0) {
+            sx_close(sync[0]);
+            break;
+        }
+        if (child_joined(pid, sync[0])) break;
         pid = -1;
         errno = EAGAIN;
     }
@@ -187,33 +272,64 @@ void sx_follow_save_env(void)
         while (at > pre && at[-1] != ':' && at[-1] != ' ') at--;
         own_preload = strdup(at);
     }
+    sx_follow_refill_spares();
 }
 
-/* After a restart the coordinator and checkpoint directory may be new: children must use them. */
-/* Runs after a restart on the checkpoint thread while the program's threads are stopped, maybe
- * inside malloc: static room only. Two buffers per variable, used in turn, because an exec on
- * another thread may still be reading the previous value. */
+/* After a restart the coordinator and checkpoint directory may be new: children must use them.
+ * This runs on the checkpoint thread while the program's threads are stopped, maybe inside
+ * malloc, so it allocates nothing. Our own copies live in static room, two buffers per variable
+ * used in turn, because an exec on another thread may still be reading the previous value. The
+ * program's environ gets strings malloc'd beforehand (spares): an entry of environ may be the
+ * program's to free (bash frees its export array's strings, and environ is that array), so what
+ * we put there must be free()-able and is never touched by us again. */
 #define SET_VARS 4
 #define SET_VAR_MAX 4352
+static const char *const set_names[SET_VARS] = {
+    "STASIS_COORD_HOST", "STASIS_COORD_PORT", "STASIS_COORD_SECRET", "STASIS_CKPT_DIR"};
+static char *spares[SET_VARS]; /* malloc'd, SET_VAR_MAX each; handed to environ at a restart */
 
-static void sx_follow_set_var(int slot, const char *name, const char *value)
+void sx_follow_refill_spares(void)
 {
-    static char room[SET_VARS][2][SET_VAR_MAX];
-    static int turn[SET_VARS];
-    char *s = room[slot][turn[slot]];
-    turn[slot] ^= 1;
+    for (int i = 0; i < SET_VARS; i++)
+        if (!spares[i]) spares[i] = malloc(SET_VAR_MAX);
+}
+
+static void format_var(char *s, const char *name, const char *value)
+{
     struct sx_buf b;
     sx_buf_init(&b, s, SET_VAR_MAX);
     sx_buf_add(&b, name);
     sx_buf_add(&b, "=");
     sx_buf_add(&b, value);
+}
+
+static void sx_follow_set_var(int slot, const char *value)
+{
+    static char room[SET_VARS][2][SET_VAR_MAX];
+    static int turn[SET_VARS];
+    const char *name = set_names[slot];
+    char *s = room[slot][turn[slot]];
+    turn[slot] ^= 1;
+    format_var(s, name, value);
     size_t n = sx_strlen(name);
-    for (int i = 0; i < n_own_vars; i++)
-        if (sx_startswith(own_vars[i], name) && own_vars[i][n] == '=') {
-            __atomic_store_n(&own_vars[i], s, __ATOMIC_RELEASE);
-            return;
-        }
-    if (n_own_vars < MAX_OWN_VARS) own_vars[n_own_vars++] = s;
+    int own = -1;
+    for (int i = 0; i < n_own_vars && own < 0; i++)
+        if (sx_startswith(own_vars[i], name) && own_vars[i][n] == '=') own = i;
+    if (own >= 0)
+        __atomic_store_n(&own_vars[own], s, __ATOMIC_RELEASE);
+    else if (n_own_vars < MAX_OWN_VARS)
+        own_vars[own = n_own_vars++] = s;
+    /* The program's own environment too, for children libc starts without our exec wrappers
+     * (system, popen): one pointer swapped, as getenv reads it. */
+    extern char **environ;
+    for (char **e = environ; e && *e; e++) {
+        if (!sx_startswith(*e, name) || (*e)[n] != '=') continue;
+        if (sx_streq(*e, s) || !spares[slot]) return;
+        format_var(spares[slot], name, value);
+        __atomic_store_n(e, spares[slot], __ATOMIC_RELEASE);
+        spares[slot] = 0; /* the program's now */
+        return;
+    }
 }
 
 void sx_follow_restarted(void)
@@ -222,21 +338,10 @@ void sx_follow_restarted(void)
     struct sx_buf b;
     sx_buf_init(&b, port, sizeof port);
     sx_buf_int(&b, sx_agent.coord_port);
-    sx_follow_set_var(0, "STASIS_COORD_HOST", sx_agent.coord_host);
-    sx_follow_set_var(1, "STASIS_COORD_PORT", port);
-    sx_follow_set_var(2, "STASIS_COORD_SECRET", sx_agent.secret);
-    sx_follow_set_var(3, "STASIS_CKPT_DIR", sx_agent.ckptdir);
-    /* The program's own environment too, for children libc starts without our exec wrappers
-     * (system, popen): entries are swapped one pointer at a time, as getenv reads them. */
-    extern char **environ;
-    for (char **e = environ; e && *e; e++)
-        for (int i = 0; i < n_own_vars; i++) {
-            const char *eq = strchr(own_vars[i], '=');
-            if (strncmp(*e, own_vars[i], (size_t)(eq - own_vars[i]) + 1) == 0) {
-                __atomic_store_n(e, own_vars[i], __ATOMIC_RELEASE);
-                break;
-            }
-        }
+    sx_follow_set_var(0, sx_agent.coord_host);
+    sx_follow_set_var(1, port);
+    sx_follow_set_var(2, sx_agent.secret);
+    sx_follow_set_var(3, sx_agent.ckptdir);
 }
 
 static int has_var(char *const envp[], const char *name)

@@ -225,7 +225,18 @@ API long stasis_section_read(const struct stasis_plugin *p, void *buf, size_t ca
 /* A request and the reply it waits for: the first message with verb `want` whose `key` equals
  * `value`. An ABORT read meanwhile ends the wait (remembered for the checkpoint thread); KILL
  * is obeyed at once. Returns 0, or -1. */
+static int request2(const struct sx_buf *req, const char *want, const char *key, const char *value,
+                    const char *key2, const char *value2, struct sx_msg *reply);
+
 static int request(const struct sx_buf *req, const char *want, const char *key, const char *value, struct sx_msg *reply)
+{
+    return request2(req, want, key, value, 0, 0, reply);
+}
+
+/* The same; with key2, the reply must match it too, unless it lacks the field (an older
+ * coordinator). */
+static int request2(const struct sx_buf *req, const char *want, const char *key, const char *value,
+                    const char *key2, const char *value2, struct sx_msg *reply)
 {
     /* The generation was aborted while this hook ran: nothing more to ask. Reading on would
      * swallow the next generation's first EVENT, which may follow the ABORT at once. */
@@ -235,7 +246,8 @@ static int request(const struct sx_buf *req, const char *want, const char *key, 
         if (sx_coord_recv(sx_agent.coord_fd, replybuf, reply) < 0) return -1;
         if (sx_streq(reply->verb, want)) {
             const char *v = sx_msg_get(reply, key);
-            if (v && sx_streq(v, value)) return 0;
+            const char *v2 = key2 ? sx_msg_get(reply, key2) : 0;
+            if (v && sx_streq(v, value) && (!v2 || sx_streq(v2, value2))) return 0;
         } else if (sx_streq(reply->verb, "ABORT")) {
             const char *why = sx_msg_get(reply, "reason");
             pending_abort = 1;
@@ -317,10 +329,16 @@ static int barrier(const struct stasis_plugin *p, const char *name, int local)
     if (scoped(full, sizeof full, p->name, "/", name) < 0) return -1;
     struct sx_buf b;
     struct sx_msg m;
+    /* the generation: an arrival from an abandoned one is not counted in the next */
+    char gen[16];
+    struct sx_buf g;
+    sx_buf_init(&g, gen, sizeof gen);
+    sx_buf_int(&g, sx_hooks_state()->generation);
     sx_msg_begin(&b, reqbuf, sizeof reqbuf, "BARRIER");
     sx_msg_kv(&b, "name", full);
+    sx_msg_kv(&b, "generation", gen);
     if (local) sx_msg_kv(&b, "scope", "host");
-    return request(&b, "RELEASE", "name", full, &m);
+    return request2(&b, "RELEASE", "name", full, "generation", gen, &m);
 }
 
 API int stasis_barrier(const struct stasis_plugin *p, const char *name) { return barrier(p, name, 0); }
@@ -330,6 +348,8 @@ API int stasis_local_barrier(const struct stasis_plugin *p, const char *name) { 
 API int stasis_agent_fd(int fd) { return fd >= 0 && fd == sx_agent.coord_fd; }
 
 API const char *stasis_process_id(void) { return sx_agent.upid; }
+
+API uint32_t stasis_resumes(void) { return sx_threads_resumes(); }
 
 /* ---- options ---- */
 

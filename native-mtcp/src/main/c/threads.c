@@ -218,6 +218,11 @@ void sx_threads_resume(void)
     sx_futex(&resume_word, SX_FUTEX_WAKE, 0x7fffffff, 0);
 }
 
+uint32_t sx_threads_resumes(void)
+{
+    return (uint32_t)__atomic_load_n(&resume_word, __ATOMIC_SEQ_CST);
+}
+
 static void read_comm(int tid, char *out)
 {
     char path[64];

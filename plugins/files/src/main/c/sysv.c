@@ -8,7 +8,10 @@
  * back its values; otherwise a new one is made and the program keeps using the old id, which
  * the wrappers below translate. A segment's contents come back through the image: the restorer
  * maps it as memory shared by the restored processes, which is then copied into the real
- * segment attached at the same address. Message queues are not handled yet. */
+ * segment attached at the same address. A message queue's messages are read out by its elected
+ * process at the checkpoint (every process is stopped) and sent back at once, in order, the
+ * copy kept in this plugin's memory; at restart the queue is emptied or made anew and refilled
+ * from the copy. */
 #define _GNU_SOURCE
 #include "sysv.h"
 
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <unistd.h>
@@ -31,7 +35,7 @@
 #define MAX_SEMS 256
 #define MAX_ATTACH 16
 
-enum { OBJ_SEM = 1, OBJ_SHM = 2 };
+enum { OBJ_SEM = 1, OBJ_SHM = 2, OBJ_MSG = 3 };
 
 struct obj {
     int kind;
@@ -48,6 +52,18 @@ struct obj {
 };
 
 static struct obj objs[MAX_OBJS];
+
+/* Messages of the queues this process was elected for: (queue index, type, length, bytes)... */
+#define MSG_STORE (4u << 20)
+#define MSG_MAX 65536
+static uint8_t msg_store[MSG_STORE];
+static size_t msg_used;
+
+struct saved_msg {
+    int32_t obj;
+    uint32_t len;
+    long type;
+};
 static volatile int nobjs;
 
 union semun {
@@ -88,6 +104,20 @@ static int virtual_id(int kind, int rid)
 
 /* ---- wrappers ---- */
 
+/* semop, semtimedop, msgsnd and msgrcv are never restarted after a signal handler, whatever
+ * SA_RESTART says: a checkpoint (whose signal stops every thread) would make them fail with
+ * EINTR in a program that has no handler at all. They are called again when the process's
+ * threads were stopped and let go meanwhile (checkpoints, aborted ones and restarts); an EINTR
+ * from a signal of the program's own is passed on as before. */
+#define RETRY_AFTER_CHECKPOINT(type, call)                                                     \
+    do {                                                                                       \
+        for (;;) {                                                                             \
+            uint32_t before = stasis_resumes();                                                \
+            type r_ = (call);                                                                  \
+            if (r_ >= 0 || errno != EINTR || stasis_resumes() == before) return r_;            \
+        }                                                                                      \
+    } while (0)
+
 __attribute__((visibility("default"))) int semget(key_t key, int nsems, int flags)
 {
     int id = STASIS_NEXT(semget)(key, nsems, flags);
@@ -100,12 +130,12 @@ __attribute__((visibility("default"))) int semget(key_t key, int nsems, int flag
 
 __attribute__((visibility("default"))) int semop(int id, struct sembuf *ops, size_t n)
 {
-    return STASIS_NEXT(semop)(real_id(OBJ_SEM, id), ops, n);
+    RETRY_AFTER_CHECKPOINT(int, STASIS_NEXT(semop)(real_id(OBJ_SEM, id), ops, n));
 }
 
 __attribute__((visibility("default"))) int semtimedop(int id, struct sembuf *ops, size_t n, const struct timespec *t)
 {
-    return STASIS_NEXT(semtimedop)(real_id(OBJ_SEM, id), ops, n, t);
+    RETRY_AFTER_CHECKPOINT(int, STASIS_NEXT(semtimedop)(real_id(OBJ_SEM, id), ops, n, t));
 }
 
 __attribute__((visibility("default"))) int semctl(int id, int num, int cmd, ...)
@@ -125,6 +155,36 @@ __attribute__((visibility("default"))) int semctl(int id, int num, int cmd, ...)
     int r = STASIS_NEXT(semctl)(real_id(OBJ_SEM, id), num, cmd, arg);
     if (r == 0 && (cmd & 0xff) == IPC_RMID) {
         struct obj *o = find(OBJ_SEM, id);
+        if (o) o->kind = 0;
+    }
+    return r;
+}
+
+__attribute__((visibility("default"))) int msgget(key_t key, int flags)
+{
+    int id = STASIS_NEXT(msgget)(key, flags);
+    if (id >= 0) {
+        id = virtual_id(OBJ_MSG, id);
+        note(OBJ_MSG, id);
+    }
+    return id;
+}
+
+__attribute__((visibility("default"))) int msgsnd(int id, const void *msg, size_t len, int flags)
+{
+    RETRY_AFTER_CHECKPOINT(int, STASIS_NEXT(msgsnd)(real_id(OBJ_MSG, id), msg, len, flags));
+}
+
+__attribute__((visibility("default"))) ssize_t msgrcv(int id, void *msg, size_t len, long type, int flags)
+{
+    RETRY_AFTER_CHECKPOINT(ssize_t, STASIS_NEXT(msgrcv)(real_id(OBJ_MSG, id), msg, len, type, flags));
+}
+
+__attribute__((visibility("default"))) int msgctl(int id, int cmd, struct msqid_ds *buf)
+{
+    int r = STASIS_NEXT(msgctl)(real_id(OBJ_MSG, id), cmd, buf);
+    if (r == 0 && (cmd & 0xff) == IPC_RMID) {
+        struct obj *o = find(OBJ_MSG, id);
         if (o) o->kind = 0;
     }
     return r;
@@ -192,7 +252,7 @@ static void obj_key(char *out, size_t cap, const struct obj *o, const char *what
     text_key_head(out, cap, what, stasis_generation());
     text_uint(id, (unsigned long)o->vid);
     size_t n = strlen(out);
-    text_fail(out + n, cap - n, o->kind == OBJ_SEM ? "sem/" : "shm/", id, 0);
+    text_fail(out + n, cap - n, o->kind == OBJ_SEM ? "sem/" : o->kind == OBJ_MSG ? "msg/" : "shm/", id, 0);
 }
 
 int sysv_capture(const struct stasis_plugin *me, char *err, size_t errlen)
@@ -215,6 +275,15 @@ int sysv_capture(const struct stasis_plugin *me, char *err, size_t errlen)
             o->nsems = (int)ds.sem_nsems;
             a.array = o->values;
             STASIS_NEXT(semctl)(o->rid, 0, GETALL, a);
+        } else if (o->kind == OBJ_MSG) {
+            struct msqid_ds ds;
+            if (STASIS_NEXT(msgctl)(o->rid, IPC_STAT, &ds) < 0) {
+                o->kind = 0;
+                continue;
+            }
+            o->key = ds.msg_perm.__key;
+            o->mode = ds.msg_perm.mode & 0777;
+            o->size = ds.msg_qbytes;
         } else if (o->kind == OBJ_SHM) {
             struct shmid_ds ds;
             if (STASIS_NEXT(shmctl)(o->rid, IPC_STAT, &ds) < 0) {
@@ -233,14 +302,73 @@ int sysv_capture(const struct stasis_plugin *me, char *err, size_t errlen)
     return 0;
 }
 
+/* Reads every message of queue i into the store and sends them back in order; -1 when they
+ * do not fit (the ones read so far are sent back). */
+static int copy_queue(int i)
+{
+    static struct {
+        long type;
+        char text[MSG_MAX];
+    } m;
+    size_t first = msg_used;
+    int r = 0;
+    for (;;) {
+        ssize_t n = STASIS_NEXT(msgrcv)(objs[i].rid, &m, MSG_MAX, 0, IPC_NOWAIT);
+        if (n < 0) break; /* ENOMSG: empty */
+        if (msg_used + sizeof(struct saved_msg) + (size_t)n > MSG_STORE) {
+            /* no room: put it back, last (the order of what is left is kept) */
+            STASIS_NEXT(msgsnd)(objs[i].rid, &m, (size_t)n, IPC_NOWAIT);
+            r = -1;
+            break;
+        }
+        struct saved_msg h = {i, (uint32_t)n, m.type};
+        memcpy(msg_store + msg_used, &h, sizeof h);
+        memcpy(msg_store + msg_used + sizeof h, m.text, (size_t)n);
+        msg_used += sizeof h + (size_t)n;
+    }
+    for (size_t at = first; at < msg_used;) {
+        struct saved_msg h;
+        memcpy(&h, msg_store + at, sizeof h);
+        m.type = h.type;
+        memcpy(m.text, msg_store + at + sizeof h, h.len);
+        STASIS_NEXT(msgsnd)(objs[i].rid, &m, h.len, IPC_NOWAIT);
+        at += sizeof h + h.len;
+    }
+    return r;
+}
+
 void sysv_elected(const struct stasis_plugin *me)
 {
     char key[256];
+    msg_used = 0;
     for (int i = 0; i < nobjs; i++) {
         struct obj *o = &objs[i];
         if (!o->kind) continue;
         obj_key(key, sizeof key, o, "g");
         if (stasis_kv_get(me, key, o->maker, sizeof o->maker) < 0) text_fail(o->maker, sizeof o->maker, stasis_process_id(), 0, 0);
+        if (o->kind == OBJ_MSG && strcmp(o->maker, stasis_process_id()) == 0 && copy_queue(i) < 0)
+            text_warn("a SysV message queue holds more than can be saved (4 MiB); ",
+                      "some of its messages will be missing after a restart", 0);
+    }
+}
+
+/* At restart, in the queue's elected process: its messages as they were at the checkpoint. */
+static void refill_queue(int i)
+{
+    static struct {
+        long type;
+        char text[MSG_MAX];
+    } m;
+    while (STASIS_NEXT(msgrcv)(objs[i].rid, &m, MSG_MAX, 0, IPC_NOWAIT | MSG_NOERROR) >= 0) {}
+    for (size_t at = 0; at < msg_used;) {
+        struct saved_msg h;
+        memcpy(&h, msg_store + at, sizeof h);
+        if (h.obj == i) {
+            m.type = h.type;
+            memcpy(m.text, msg_store + at + sizeof h, h.len);
+            STASIS_NEXT(msgsnd)(objs[i].rid, &m, h.len, IPC_NOWAIT);
+        }
+        at += sizeof h + h.len;
     }
 }
 
@@ -256,6 +384,10 @@ static int still_there(const struct obj *o)
         return STASIS_NEXT(semctl)(o->rid, 0, IPC_STAT, a) == 0 && ds.sem_perm.__key == o->key &&
                (int)ds.sem_nsems == o->nsems;
     }
+    if (o->kind == OBJ_MSG) {
+        struct msqid_ds ds;
+        return STASIS_NEXT(msgctl)(o->rid, IPC_STAT, &ds) == 0 && ds.msg_perm.__key == o->key;
+    }
     struct shmid_ds ds;
     return STASIS_NEXT(shmctl)(o->rid, IPC_STAT, &ds) == 0 && ds.shm_perm.__key == o->key && ds.shm_segsz == o->size;
 }
@@ -267,6 +399,11 @@ static int remake(struct obj *o)
     if (o->kind == OBJ_SEM) {
         int id = STASIS_NEXT(semget)(key, o->nsems, IPC_CREAT | o->mode);
         if (id < 0 && key != IPC_PRIVATE) id = STASIS_NEXT(semget)(IPC_PRIVATE, o->nsems, IPC_CREAT | o->mode);
+        return id;
+    }
+    if (o->kind == OBJ_MSG) {
+        int id = STASIS_NEXT(msgget)(key, IPC_CREAT | o->mode);
+        if (id < 0 && key != IPC_PRIVATE) id = STASIS_NEXT(msgget)(IPC_PRIVATE, IPC_CREAT | o->mode);
         return id;
     }
     int id = STASIS_NEXT(shmget)(key, o->size, IPC_CREAT | o->mode);
@@ -308,13 +445,14 @@ void sysv_restart(const struct stasis_plugin *me)
         if (!o->kind || strcmp(o->maker, self) != 0) continue;
         o->rid = remake(o);
         if (o->rid < 0) {
-            text_warn("cannot make a SysV semaphore set or segment again: ", strerror(errno), 0);
+            text_warn("cannot make a SysV semaphore set, segment or message queue again: ", strerror(errno), 0);
             continue;
         }
         if (o->kind == OBJ_SEM) {
             union semun a = {.array = o->values};
             STASIS_NEXT(semctl)(o->rid, 0, SETALL, a);
         }
+        if (o->kind == OBJ_MSG) refill_queue(i);
         text_uint(value, (unsigned long)o->rid);
         obj_key(key, sizeof key, o, "made");
         stasis_kv_put(me, key, value);

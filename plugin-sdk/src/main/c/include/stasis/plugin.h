@@ -1,4 +1,4 @@
-/* Stasis plugin SDK 1.1: the native half of a plugin.
+/* Stasis plugin SDK 1.2: the native half of a plugin.
  *
  * A plugin's native half is a shared object that the launch preloads into the program right
  * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define STASIS_SDK_MAJOR 1
-#define STASIS_SDK_MINOR 1
+#define STASIS_SDK_MINOR 2
 /* The first two fields of every struct stasis_plugin. */
 #define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
 
@@ -123,6 +123,14 @@ int stasis_agent_fd(int fd);
  * same after a restart (it is part of the saved state): for keys in the store, or for telling
  * which process an election picked. Printable, at most 95 bytes. */
 const char *stasis_process_id(void);
+
+/* (SDK 1.2) How many times this process's threads have been stopped for a checkpoint and let go
+ * again (aborted checkpoints and restarts count too). The stop is a signal, and a few blocking
+ * calls fail with EINTR after any signal handler, SA_RESTART or not (semop, msgrcv, ...). A
+ * wrapper reads this number before such a call; when the call fails with EINTR and the number
+ * has moved, the program's own signals had nothing to do with it and the call can be made
+ * again. Readable from any thread at any time. */
+uint32_t stasis_resumes(void);
 
 /* ---- Options ----
  *

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * pingpong: a parent and the child it forked, talking over two pipes (the parent sends 2n, the
+ * pingpong: a parent and the child it forked (or made with clone()), talking over two pipes (the parent sends 2n, the
  * child answers 2n + 1). Two checkpoint / SIGKILL / restart cycles, each restarting both images
  * with the restart script (one dmtcp_restart):
  *
@@ -46,8 +46,19 @@ class PipeTreeIT extends TreeItBase {
   @ParameterizedTest(name = "{0}")
   @EnumSource(RunAs.class)
   void parentAndChildResumeWithTheirPidsAndPipes(RunAs who, TestInfo info) {
+    parentAndChildResume(who, info, "fork");
+  }
+
+  /** The same with a child made by {@code clone()} on a stack of its own, without fork(). */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RunAs.class)
+  void aChildMadeByCloneResumesLikeAForkedOne(RunAs who, TestInfo info) {
+    parentAndChildResume(who, info, "clone");
+  }
+
+  private void parentAndChildResume(RunAs who, TestInfo info, String how) {
     harness(who, info);
-    Program pingpong = Program.c("pingpong", ROUND_COUNT, "20");
+    Program pingpong = Program.c("pingpong", ROUND_COUNT, "20", how);
     Harness.Bg launched = h.launch(pingpong);
     h.waitForValues(launched, ROUNDS, 20, Harness.DEFAULT_WAIT);
     assertConsecutive(ROUNDS.values(launched.lines()), "rounds of the launched pingpong", launched);
