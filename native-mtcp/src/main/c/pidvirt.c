@@ -323,6 +323,51 @@ EXPORT int setpriority(__priority_which_t which, id_t who, int prio)
     return (int)fail_errno(SX_SYS3(__NR_setpriority, which, prio_who(which, who), prio));
 }
 
+/* syscall(): programs ask for their thread id this way (libc had no gettid() before glibc
+ * 2.30) and signal threads with SYS_tgkill, so the calls that take or give a pid go through
+ * the wrappers above, or get their pid argument translated. The rest pass through unchanged.
+ * Six arguments are read whether given or not, as libc's own syscall() does. */
+static long (*real_syscall)(long, ...);
+
+EXPORT long syscall(long n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    long a = va_arg(ap, long), b = va_arg(ap, long), c = va_arg(ap, long);
+    long d = va_arg(ap, long), e = va_arg(ap, long), f = va_arg(ap, long);
+    va_end(ap);
+    switch (n) {
+    case __NR_getpid: return getpid();
+    case __NR_getppid: return getppid();
+    case __NR_gettid: return gettid();
+    case __NR_getpgid: return getpgid((pid_t)a);
+    case __NR_getpgrp: return getpgrp();
+    case __NR_getsid: return getsid((pid_t)a);
+    case __NR_setpgid: return setpgid((pid_t)a, (pid_t)b);
+    case __NR_kill: return kill((pid_t)a, (int)b);
+    case __NR_tgkill: return tgkill((pid_t)a, (pid_t)b, (int)c);
+    case __NR_tkill: return fail_errno(SX_SYS2(__NR_tkill, sx_pid_real((int)a), b));
+    case __NR_wait4: return wait4((pid_t)a, (int *)b, (int)c, (struct rusage *)d);
+    case __NR_sched_setaffinity:
+    case __NR_sched_getaffinity:
+    case __NR_sched_setparam:
+    case __NR_sched_getparam:
+    case __NR_sched_setscheduler:
+    case __NR_sched_getscheduler:
+    case __NR_sched_rr_get_interval:
+    case __NR_prlimit64:
+    case __NR_pidfd_open:
+    case __NR_rt_sigqueueinfo:
+        a = sx_pid_real((int)a);
+        break;
+    case __NR_rt_tgsigqueueinfo:
+        a = sx_pid_real((int)a);
+        b = sx_pid_real((int)b);
+        break;
+    }
+    return REAL(syscall)(n, a, b, c, d, e, f);
+}
+
 /* ---- wrappers: /proc/<pid>/... paths ---- */
 
 /* Rewrites "/proc/<virtual>/..." and "/proc/<pid>/task/<virtual tid>/..." into buf when the

@@ -38,7 +38,7 @@ class PipeTreeIT extends TreeItBase {
 
   /** {@code <n> <parent pid> <child pid> <child's getpid> <child's getppid> alive|GONE}. */
   static final Series ROUNDS = new Series("round",
-      Pattern.compile("^(\\d+) (\\d+) (\\d+) (\\d+) (\\d+) (alive|GONE)$"));
+      Pattern.compile("^(\\d+) (\\d+) (\\d+) (-?\\d+) (\\d+) (alive|GONE)$"));
 
   /** 600 rounds of 20 ms: some 12 s of running, most of it after the second restart. */
   static final String ROUND_COUNT = "600";
