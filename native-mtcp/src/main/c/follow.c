@@ -157,6 +157,22 @@ static int sync_pair(int sync[2])
     return SX_SYS4(__NR_socketpair, 1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_CLOEXEC, 0, sync) < 0 ? -1 : 0;
 }
 
+/* In the parent, after fork() or clone(): 1 when done (*pid the child, or -1 with the call's
+ * errno), 0 to make another (the child left: its pid was taken; errno EAGAIN should this have
+ * been the last try). */
+static int settle_child(pid_t *pid, const int sync[2])
+{
+    sx_close(sync[1]);
+    if (*pid < 0) {
+        sx_close(sync[0]);
+        return 1;
+    }
+    if (child_joined(*pid, sync[0])) return 1;
+    *pid = -1;
+    errno = EAGAIN;
+    return 0;
+}
+
 static pid_t (*real_fork)(void);
 
 EXPORT pid_t fork(void)
@@ -177,14 +193,7 @@ EXPORT pid_t fork(void)
             if (child_joins(sync[0], sync[1]) < 0) sx_exit_group(0);
             return 0;
         }
-        sx_close(sync[1]);
-        if (pid < 0) {
-            sx_close(sync[0]);
-            break;
-        }
-        if (child_joined(pid, sync[0])) break;
-        pid = -1;
-        errno = EAGAIN;
+        if (settle_child(&pid, sync)) break;
     }
     gate_leave();
     return pid;
@@ -227,7 +236,7 @@ EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     if (!sx_agent.active || (flags & (CLONE_VM | CLONE_THREAD | CLONE_SETTLS)))
         return REAL(clone)(fn, stack, flags, arg, parent_tid, tls, child_tid);
     gate_enter();
-    int pid = -1;
+    pid_t pid = -1;
     for (int attempt = 0; attempt < 64; attempt++) {
         struct clone_start st = {fn, arg, -1, -1};
         int sync[2];
@@ -238,14 +247,7 @@ EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
         st.parent_end = sync[0];
         st.child_end = sync[1];
         pid = REAL(clone)(start_cloned, stack, flags, &st, parent_tid, tls, child_tid);
-        sx_close(sync[1]);
-        if (pid < 0) {
-            sx_close(sync[0]);
-            break;
-        }
-        if (child_joined(pid, sync[0])) break;
-        pid = -1;
-        errno = EAGAIN;
+        if (settle_child(&pid, sync)) break;
     }
     gate_leave();
     return pid;

@@ -5,7 +5,8 @@
  * plugin's memory is), and puts them straight back (see files_precheckpoint). RESTART: the
  * elected process makes each pipe anew and hands its ends to the others that held it
  * (fdpass.c); files and devices are reopened at their saved offsets; eventfd, timerfd, signalfd
- * and epoll are rebuilt (anon.c); terminals are the restart's, with the saved settings (tty.c);
+ * and epoll are rebuilt (anon.c); terminals are the restart's, with the saved settings (tty.c),
+ * except a pseudo-terminal whose master the computation holds: made anew like a pipe;
  * SysV semaphores and segments come back under their old ids (sysv.c); then the pipes are
  * refilled. Standard input, output and error stay those of the restart, like a shell's
  * redirections, unless they are a pipe to another process of the computation. Kinds not handled
@@ -31,6 +32,7 @@
 #include "fdpass.h"
 #include "inotify.h"
 #include "locks.h"
+#include "procread.h"
 #include "sysv.h"
 #include "tty.h"
 #include "text.h"
@@ -316,6 +318,36 @@ static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *r
     text_fail(out + n, cap - n, ino, "/", role);
 }
 
+/* ---- pseudo-terminals whose master the computation holds ---- */
+
+/* The key a pseudo-terminal pair is stored and asked for by (fdpass): its number, kept apart
+ * from pipe inodes and file keys. */
+static uint64_t pty_key(int pty) { return (1ull << 62) | (uint64_t)(unsigned)pty; }
+
+static int is_pty(const struct fdrec *r) { return r->kind == K_TTY && r->tty.pty >= 0; }
+
+static int first_of_pty(int i)
+{
+    for (int k = 0; k < i; k++)
+        if (is_pty(&recs[k]) && recs[k].tty.pty == recs[i].tty.pty) return 0;
+    return 1;
+}
+
+static void pty_store_key(char *out, size_t cap, int pty)
+{
+    char num[24];
+    text_key_head(out, cap, "g", stasis_generation());
+    text_uint(num, (unsigned)pty);
+    size_t n = strlen(out);
+    text_fail(out + n, cap - n, "pty", num, "/master");
+}
+
+/* This process's controlling terminal when it is an inside pseudo-terminal, and whether this
+ * process leads its session (only a leader can take it back); the foreground process group. */
+static int ctty_pty = -1;
+static int ctty_leader;
+static pid_t ctty_foreground;
+
 /* ---- regular files open in several places through one open (dup, fork) ---- */
 
 static int is_plain_file(const struct fdrec *r)
@@ -348,7 +380,7 @@ static void file_store_key(char *out, size_t cap, const struct fdrec *r)
  * file's key (the store keeps the last offer). */
 static void offer_files(const char *me)
 {
-    long self = (long)syscall(SYS_getpid);
+    long self = proc_real_pid(); /* the kernel's, for kcmp */
     char key[256], value[160], num[24];
     for (int i = 0; i < nrecs; i++) {
         struct fdrec *r = &recs[i];
@@ -375,7 +407,7 @@ static void offer_files(const char *me)
  * (the kernel compares the two: kcmp) comes from it at restart. */
 static void match_files(const char *me)
 {
-    long self = (long)syscall(SYS_getpid);
+    long self = proc_real_pid(); /* the kernel's, for kcmp */
     char key[256], value[160];
     for (int i = 0; i < nrecs; i++) {
         struct fdrec *r = &recs[i];
@@ -413,6 +445,9 @@ static int elect_makers(char *err, size_t errlen)
         if (reads) pipe_key(key, sizeof key, &recs[i], "r"), stasis_kv_put(&files, key, me);
         if (writes) pipe_key(key, sizeof key, &recs[i], "w"), stasis_kv_put(&files, key, me);
     }
+    for (int i = 0; i < nrecs; i++)
+        if (is_pty(&recs[i]) && recs[i].tty.kind == TTY_MASTER)
+            pty_store_key(key, sizeof key, recs[i].tty.pty), stasis_kv_put(&files, key, me);
     offer_files(me);
     if (sysv_capture(&files, err, errlen) < 0) return -1;
     /* every process passes here, pipes or not */
@@ -420,6 +455,14 @@ static int elect_makers(char *err, size_t errlen)
         return text_fail(err, errlen, "the other processes did not reach the pipe election", 0, 0);
     sysv_elected(&files);
     match_files(me);
+    /* a pseudo-terminal whose master some process of ours holds is made anew by it */
+    for (int i = 0; i < nrecs; i++) {
+        struct fdrec *r = &recs[i];
+        if (!is_pty(r)) continue;
+        pty_store_key(key, sizeof key, r->tty.pty);
+        r->maker[0] = 0;
+        r->shared = stasis_kv_get(&files, key, r->maker, sizeof r->maker) >= 0;
+    }
     for (int i = 0; i < nrecs; i++) {
         if (!is_pipe(&recs[i]) || !first_of_inode(i)) continue;
         pipe_key(key, sizeof key, &recs[i], "r");
@@ -474,6 +517,7 @@ static int capture(char *err, size_t errlen)
                 tty_capture(fd, path, &r->tty);
                 if (r->tty.kind != TTY_NONE) {
                     r->kind = K_TTY;
+                    if (r->tty.pty >= 0) r->inode = pty_key(r->tty.pty);
                     continue;
                 }
             }
@@ -502,7 +546,20 @@ static int capture(char *err, size_t errlen)
         if ((r->kind == K_PIPE || r->kind == K_FIFO) && (r->flags & O_ACCMODE) == O_RDONLY &&
             !earlier_read_end(r->inode, i) && strcmp(r->maker, stasis_process_id()) == 0 && drain(r, err, errlen) < 0)
             return -1;
+        /* what the terminal side wrote and the master has not read yet */
+        if (is_pty(r) && r->tty.kind == TTY_MASTER && r->shared && first_of_pty(i) &&
+            strcmp(r->maker, stasis_process_id()) == 0) {
+            r->data_off = drained_len;
+            r->data_len = tty_pty_drain(r->fd, drained + drained_len, DRAIN_CAP - drained_len);
+            drained_len += r->data_len;
+        }
     }
+    ctty_pty = tty_controlling_pty();
+    ctty_leader = getsid(0) == getpid();
+    ctty_foreground = 0;
+    for (int i = 0; i < nrecs && ctty_pty >= 0; i++)
+        if (is_pty(&recs[i]) && recs[i].tty.kind == TTY_TERMINAL && recs[i].tty.pty == ctty_pty)
+            ctty_foreground = tcgetpgrp(recs[i].fd);
     return save_files(err, errlen);
 }
 
@@ -515,8 +572,12 @@ static void refill(const struct fdrec *r);
 static int files_precheckpoint(char *err, size_t errlen)
 {
     int r = capture(err, errlen);
-    for (int i = 0; i < nrecs; i++)
+    for (int i = 0; i < nrecs; i++) {
         if ((recs[i].kind == K_PIPE || recs[i].kind == K_FIFO) && recs[i].data_len) refill(&recs[i]);
+        if (is_pty(&recs[i]) && recs[i].data_len &&
+            tty_pty_refill(recs[i].tty.pty, drained + recs[i].data_off, recs[i].data_len) < 0)
+            text_warn("lost output waiting in pseudo-terminal ", recs[i].path, ": cannot write it back");
+    }
     return r;
 }
 
@@ -572,6 +633,18 @@ static void place_ends(uint64_t inode, const int ends[2])
         if (recs[k].kind != K_PIPE || recs[k].inode != inode || !restores_here(&recs[k])) continue;
         place((recs[k].flags & O_ACCMODE) == O_RDONLY ? ends[0] : ends[1], &recs[k]);
         fcntl(recs[k].fd, F_SETFL, recs[k].flags);
+    }
+}
+
+/* A pseudo-terminal pair under this process's numbers: masters get ends[0], the terminal
+ * side ends[1]. */
+static void place_pty(uint64_t key, const int ends[2])
+{
+    for (int k = 0; k < nrecs; k++) {
+        const struct fdrec *r = &recs[k];
+        if (!is_pty(r) || !r->shared || pty_key(r->tty.pty) != key || !restores_here(r)) continue;
+        place(r->tty.kind == TTY_MASTER ? ends[0] : ends[1], r);
+        fcntl(r->fd, F_SETFL, r->flags);
     }
 }
 
@@ -646,6 +719,27 @@ static void restore_pipes(void)
         m->ends[1] = high(p[1]);
         place_ends(r->inode, m->ends);
     }
+    /* pseudo-terminals whose master this process was elected for: made anew, with what the
+     * terminal side had written and the master not read yet */
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (!is_pty(r) || r->tty.kind != TTY_MASTER || !r->shared || !first_of_pty(i) || !i_make(r) ||
+            nmade == MAX_PIPES)
+            continue;
+        int p[2];
+        if (tty_pty_make(&r->tty, p) < 0) {
+            text_warn("cannot make a pseudo-terminal again for ", r->path, " (left closed)");
+            continue;
+        }
+        struct made *m = &made[nmade++];
+        m->inode = pty_key(r->tty.pty);
+        m->borrowed = 0;
+        m->ends[0] = high(p[0]);
+        m->ends[1] = high(p[1]);
+        place_pty(m->inode, m->ends);
+        if (r->data_len && tty_pty_write(m->ends[1], drained + r->data_off, r->data_len) < 0)
+            text_warn("lost output waiting in pseudo-terminal ", r->path, 0);
+    }
     /* open files this process reopened and was elected for: offered to the others */
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
@@ -675,6 +769,17 @@ static void restore_pipes(void)
     }
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
+        if (!is_pty(r) || !r->shared || !first_of_pty(i) || i_make(r) || nasked == MAX_PIPES) continue;
+        int c = high(fdpass_ask(r->maker, pty_key(r->tty.pty)));
+        if (c < 0) {
+            text_warn("cannot reach the process that makes the pseudo-terminal ", r->path, " again (left closed)");
+            continue;
+        }
+        asked_inode[nasked] = pty_key(r->tty.pty);
+        asked[nasked++] = c;
+    }
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
         if (!r->from_maker || nasked == MAX_PIPES) continue;
         int c = high(fdpass_ask(r->maker, file_key(r)));
         if (c < 0) {
@@ -699,6 +804,7 @@ static void restore_pipes(void)
         ends[0] = high(ends[0]);
         ends[1] = high(ends[1]);
         place_ends(asked_inode[i], ends);
+        place_pty(asked_inode[i], ends);
         place_shared_file(asked_inode[i], ends[0]);
         close(ends[0]);
         close(ends[1]);
@@ -895,6 +1001,23 @@ static void restore_tty(const struct fdrec *r)
     if (fd != r->fd) close(fd);
 }
 
+/* A session leader whose controlling terminal was an inside pseudo-terminal takes the new one
+ * (the restorer made it a session leader again, with no terminal), with its foreground group. */
+static void take_controlling_pty(void)
+{
+    if (ctty_pty < 0 || !ctty_leader) return;
+    for (int i = 0; i < nrecs; i++) {
+        const struct fdrec *r = &recs[i];
+        if (!is_pty(r) || !r->shared || r->tty.kind != TTY_TERMINAL || r->tty.pty != ctty_pty) continue;
+        if (ioctl(r->fd, TIOCSCTTY, 0) < 0) {
+            text_warn("cannot make the new pseudo-terminal the controlling terminal again: ", strerror(errno), 0);
+            return;
+        }
+        if (ctty_foreground > 0) tcsetpgrp(r->fd, ctty_foreground);
+        return;
+    }
+}
+
 static void restore_inotify(const struct fdrec *r)
 {
     int fd = inotify_restore(r->fd, r->flags | ((r->fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0));
@@ -929,6 +1052,7 @@ static void files_restart(void)
         const struct fdrec *r = &recs[i];
         if (r->kind == K_PIPE) continue; /* below, with the other processes */
         else if (r->kind == K_FIFO) continue; /* below, readers before writers */
+        else if (is_pty(r) && r->shared) continue; /* with the pipes: the pair is made anew */
         else if (r->kind == K_TTY) restore_tty(r);
         else if (r->fd <= 2) continue;
         else if (r->kind == K_FILE && !r->deleted && (r->dup_of || r->from_maker)) continue; /* below */
@@ -939,6 +1063,7 @@ static void files_restart(void)
         else text_warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
     restore_pipes();
+    take_controlling_pty();
     for (int i = 0; i < nrecs; i++) /* dups: the same open file, so one offset */
         if (recs[i].kind == K_FILE && recs[i].dup_of) place(recs[recs[i].dup_of - 1].fd, &recs[i]);
     sysv_restart(&files);

@@ -55,7 +55,7 @@ void locks_capture(void)
 {
     static char buf[65536];
     nlocks = 0;
-    long self = (long)syscall(SYS_getpid); /* the real pid, as /proc/locks shows it */
+    long self = proc_real_pid(); /* the kernel's, as /proc/locks shows it */
     if (proc_read("/proc/locks", buf, sizeof buf) >= 0) proc_each_line(buf, parse_line, &self);
 }
 

@@ -31,4 +31,17 @@ static inline void proc_each_line(char *text, void (*fn)(char *line, void *arg),
     }
 }
 
+/* This process's pid as the kernel knows it, which /proc/locks shows and kcmp takes: read from
+ * the /proc/self link, which no translation touches (getpid() and syscall(SYS_getpid) give the
+ * program's virtual pid after a restart). -1 when /proc is not there. */
+static inline long proc_real_pid(void)
+{
+    char buf[24];
+    ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+    if (n <= 0) return -1;
+    long pid = 0;
+    for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++) pid = pid * 10 + (buf[i] - '0');
+    return pid;
+}
+
 #endif
