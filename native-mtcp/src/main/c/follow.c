@@ -1,10 +1,10 @@
 /* Following the program's children: fork, clone and exec.
  *
- * A child made by fork() (or by clone() with memory of its own) joins the coordinator as a worker of its own before fork() returns
- * in the parent, so a checkpoint that starts afterwards includes it; a checkpoint in progress
- * holds new forks back until it is over (the gate). A program that execs keeps the agent
- * because LD_PRELOAD and our variables are inherited; when it cleans its environment, the exec
- * wrappers put them back. Children made without fork() (posix_spawn, system, popen, vfork)
+ * A child made by fork() (or by clone() with memory of its own) joins the coordinator as a
+ * worker of its own before fork() returns in the parent, so a checkpoint that starts
+ * afterwards includes it; a checkpoint in progress holds new forks back until it is over (the
+ * gate). A program that execs keeps the agent because LD_PRELOAD and our variables are
+ * inherited; when it cleans its environment, the exec wrappers put them back. Children made without fork() (posix_spawn, system, popen, vfork)
  * exec at once, and their new program joins the same way. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
