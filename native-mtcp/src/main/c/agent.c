@@ -439,6 +439,7 @@ static void on_event(const struct sx_msg *m)
     uint32_t gen = 0, peers = 1;
     if (g) gen = (uint32_t)sx_parse_u64(&g, 10);
     if (peers_s) peers = (uint32_t)sx_parse_u64(&peers_s, 10);
+    sx_agent.peers = peers;
     if (!name) return;
     char err[600];
     const char *failed = 0;

@@ -24,6 +24,7 @@ struct sx_agent {
     char program[256];
     int real_pid; /* the pid this agent joined with (a vfork child shares our memory, not our pid) */
     uint32_t generation;
+    uint32_t peers; /* processes in the generation under way, as its last EVENT said */
     /* glibc layout facts found at start, for fixing up threads after restart */
     long tid_offset;    /* struct pthread's tid field, from the thread pointer */
     long robust_offset; /* the robust-futex list head */

@@ -176,6 +176,50 @@ public final class LaunchPlanCache {
         return out;
     }
 
+    /**
+     * Plans kept per user: each distinct launch request has one, so a user who launches many
+     * different things would otherwise fill the cache for ever. The oldest go first; one needed
+     * again is simply made again by the next launch of its kind.
+     */
+    static final int MAX_PLANS = 64;
+
+    /** Leftovers of a launch that died between creating its temporary file and moving it. */
+    private static final Duration STALE_TEMPORARY = Duration.ofHours(1);
+
+    /** Deletes the oldest plans beyond {@code max} (never {@code keep}) and stale temporary files. */
+    static void prune(Path dir, Path keep, int max) {
+        List<Path> plans = new ArrayList<>();
+        Instant staleBefore = Instant.now().minus(STALE_TEMPORARY);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.startsWith("launch-") && name.endsWith(".plan") && !f.equals(keep)) {
+                    plans.add(f);
+                } else if (name.startsWith(".launch-") && name.endsWith(".tmp")
+                        && modified(f).toInstant().isBefore(staleBefore)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            if (plans.size() < max) {
+                return;
+            }
+            plans.sort((a, b) -> modified(b).compareTo(modified(a)));
+            for (Path old : plans.subList(max - 1, plans.size())) {
+                Files.deleteIfExists(old);
+            }
+        } catch (IOException | RuntimeException e) {
+            log().debug("launch plans not pruned: {}", LocalCoordinatorOps.describe(e));
+        }
+    }
+
+    private static FileTime modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0); // gone meanwhile: oldest, and deleting it is a no-op
+        }
+    }
+
     /** {@code $XDG_CACHE_HOME/stasis}, else {@code $HOME/.cache/stasis}; null without an absolute one. */
     static Path cacheDir(Env env) {
         String xdg = env.get("XDG_CACHE_HOME");
@@ -216,6 +260,7 @@ public final class LaunchPlanCache {
             } catch (AtomicMoveNotSupportedException e) {
                 throw new NotCacheable("the cache directory " + dir + " cannot replace files atomically");
             }
+            prune(dir, file, MAX_PLANS);
             return file;
         } finally {
             Files.deleteIfExists(tmp);

@@ -82,6 +82,31 @@ class LaunchPlanCacheTest {
     }
 
     @Test
+    void theOldestPlansBeyondTheLimitAndStaleTemporaryFilesArePruned() throws Exception {
+        Files.createDirectories(cache);
+        Instant now = Instant.now();
+        List<Path> plans = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Path p = Files.writeString(cache.resolve(String.format("launch-%016x.plan", i)), "plan " + i);
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(now.minusSeconds(100 - i)));
+            plans.add(p);
+        }
+        Path staleTmp = Files.writeString(cache.resolve(".launch-1.tmp"), "");
+        Files.setLastModifiedTime(staleTmp, java.nio.file.attribute.FileTime.from(now.minusSeconds(7200)));
+        Path freshTmp = Files.writeString(cache.resolve(".launch-2.tmp"), "");
+        Path other = Files.writeString(cache.resolve("notes.txt"), "not ours to delete");
+        // the one just written is plans[0], the oldest by time: it is kept all the same
+        LaunchPlanCache.prune(cache, plans.get(0), 4);
+        for (int i = 0; i < 10; i++) {
+            boolean kept = i == 0 || i >= 7; // the new one, and the 3 newest others
+            assertEquals(kept, Files.exists(plans.get(i)), "plan " + i);
+        }
+        assertFalse(Files.exists(staleTmp), "a temporary file older than an hour is a dead launch's");
+        assertTrue(Files.exists(freshTmp), "a fresh temporary file may be a launch writing now");
+        assertTrue(Files.exists(other));
+    }
+
+    @Test
     void theLaunchBeganWhenThisProcessDid() {
         Instant start = LaunchPlanCache.processStart();
         Instant reported = ProcessHandle.current().info().startInstant().orElseThrow();
