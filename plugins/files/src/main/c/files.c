@@ -302,10 +302,15 @@ static int saved_copy(int fd, const uint8_t **data, uint64_t *len)
 
 static int is_pipe(const struct fdrec *r) { return r->kind == K_PIPE || r->kind == K_FIFO; }
 
+/* A pseudo-terminal (its inode field holds pty_key of its number). */
+static int is_pty(const struct fdrec *r) { return r->kind == K_TTY && r->tty.pty >= 0; }
+
+/* Whether record i is this process's first of its pipe, FIFO or pseudo-terminal. */
 static int first_of_inode(int i)
 {
     for (int k = 0; k < i; k++)
-        if (is_pipe(&recs[k]) && recs[k].kind == recs[i].kind && recs[k].inode == recs[i].inode) return 0;
+        if ((is_pipe(&recs[k]) || is_pty(&recs[k])) && recs[k].kind == recs[i].kind && recs[k].inode == recs[i].inode)
+            return 0;
     return 1;
 }
 
@@ -324,14 +329,6 @@ static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *r
  * from pipe inodes and file keys. */
 static uint64_t pty_key(int pty) { return (1ull << 62) | (uint64_t)(unsigned)pty; }
 
-static int is_pty(const struct fdrec *r) { return r->kind == K_TTY && r->tty.pty >= 0; }
-
-static int first_of_pty(int i)
-{
-    for (int k = 0; k < i; k++)
-        if (is_pty(&recs[k]) && recs[k].tty.pty == recs[i].tty.pty) return 0;
-    return 1;
-}
 
 static void pty_store_key(char *out, size_t cap, int pty)
 {
@@ -547,7 +544,7 @@ static int capture(char *err, size_t errlen)
             !earlier_read_end(r->inode, i) && strcmp(r->maker, stasis_process_id()) == 0 && drain(r, err, errlen) < 0)
             return -1;
         /* what the terminal side wrote and the master has not read yet */
-        if (is_pty(r) && r->tty.kind == TTY_MASTER && r->shared && first_of_pty(i) &&
+        if (is_pty(r) && r->tty.kind == TTY_MASTER && r->shared && first_of_inode(i) &&
             strcmp(r->maker, stasis_process_id()) == 0) {
             r->data_off = drained_len;
             r->data_len = tty_pty_drain(r->fd, drained + drained_len, DRAIN_CAP - drained_len);
@@ -627,23 +624,18 @@ static void place(int from, const struct fdrec *r)
  * its parent. */
 static int restores_here(const struct fdrec *r) { return r->fd > 2 || r->shared; }
 
-static void place_ends(uint64_t inode, const int ends[2])
-{
-    for (int k = 0; k < nrecs; k++) {
-        if (recs[k].kind != K_PIPE || recs[k].inode != inode || !restores_here(&recs[k])) continue;
-        place((recs[k].flags & O_ACCMODE) == O_RDONLY ? ends[0] : ends[1], &recs[k]);
-        fcntl(recs[k].fd, F_SETFL, recs[k].flags);
-    }
-}
+/* A pair made anew at restart (one held across processes) whose key is this record's. */
+static int remade_pair(const struct fdrec *r) { return r->kind == K_PIPE || (is_pty(r) && r->shared); }
 
-/* A pseudo-terminal pair under this process's numbers: masters get ends[0], the terminal
- * side ends[1]. */
-static void place_pty(uint64_t key, const int ends[2])
+/* A remade pair under this process's numbers: a pipe's read end or a pseudo-terminal's master
+ * gets ends[0], the other side ends[1]. */
+static void place_pair(uint64_t key, const int ends[2])
 {
     for (int k = 0; k < nrecs; k++) {
         const struct fdrec *r = &recs[k];
-        if (!is_pty(r) || !r->shared || pty_key(r->tty.pty) != key || !restores_here(r)) continue;
-        place(r->tty.kind == TTY_MASTER ? ends[0] : ends[1], r);
+        if (!remade_pair(r) || r->inode != key || !restores_here(r)) continue;
+        int first = r->kind == K_PIPE ? (r->flags & O_ACCMODE) == O_RDONLY : r->tty.kind == TTY_MASTER;
+        place(first ? ends[0] : ends[1], r);
         fcntl(r->fd, F_SETFL, r->flags);
     }
 }
@@ -717,13 +709,13 @@ static void restore_pipes(void)
         m->borrowed = 0;
         m->ends[0] = high(p[0]);
         m->ends[1] = high(p[1]);
-        place_ends(r->inode, m->ends);
+        place_pair(r->inode, m->ends);
     }
     /* pseudo-terminals whose master this process was elected for: made anew, with what the
      * terminal side had written and the master not read yet */
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (!is_pty(r) || r->tty.kind != TTY_MASTER || !r->shared || !first_of_pty(i) || !i_make(r) ||
+        if (!is_pty(r) || r->tty.kind != TTY_MASTER || !r->shared || !first_of_inode(i) || !i_make(r) ||
             nmade == MAX_PIPES)
             continue;
         int p[2];
@@ -732,11 +724,11 @@ static void restore_pipes(void)
             continue;
         }
         struct made *m = &made[nmade++];
-        m->inode = pty_key(r->tty.pty);
+        m->inode = r->inode;
         m->borrowed = 0;
         m->ends[0] = high(p[0]);
         m->ends[1] = high(p[1]);
-        place_pty(m->inode, m->ends);
+        place_pair(m->inode, m->ends);
         if (r->data_len && tty_pty_write(m->ends[1], drained + r->data_off, r->data_len) < 0)
             text_warn("lost output waiting in pseudo-terminal ", r->path, 0);
     }
@@ -758,24 +750,13 @@ static void restore_pipes(void)
     if (stasis_barrier(&files, "pipes-made") < 0) text_warn("no barrier with the other processes: ", "pipes", " may be lost");
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (r->kind != K_PIPE || !first_of_inode(i) || i_make(r) || nasked == MAX_PIPES) continue;
+        if (!remade_pair(r) || !first_of_inode(i) || i_make(r) || nasked == MAX_PIPES) continue;
         int c = high(fdpass_ask(r->maker, r->inode));
         if (c < 0) {
             text_warn("cannot reach the process that makes ", r->path, " again (left closed)");
             continue;
         }
         asked_inode[nasked] = r->inode;
-        asked[nasked++] = c;
-    }
-    for (int i = 0; i < nrecs; i++) {
-        const struct fdrec *r = &recs[i];
-        if (!is_pty(r) || !r->shared || !first_of_pty(i) || i_make(r) || nasked == MAX_PIPES) continue;
-        int c = high(fdpass_ask(r->maker, pty_key(r->tty.pty)));
-        if (c < 0) {
-            text_warn("cannot reach the process that makes the pseudo-terminal ", r->path, " again (left closed)");
-            continue;
-        }
-        asked_inode[nasked] = pty_key(r->tty.pty);
         asked[nasked++] = c;
     }
     for (int i = 0; i < nrecs; i++) {
@@ -803,8 +784,7 @@ static void restore_pipes(void)
         /* moved out of the way first: a received end may have landed on a number we restore */
         ends[0] = high(ends[0]);
         ends[1] = high(ends[1]);
-        place_ends(asked_inode[i], ends);
-        place_pty(asked_inode[i], ends);
+        place_pair(asked_inode[i], ends);
         place_shared_file(asked_inode[i], ends[0]);
         close(ends[0]);
         close(ends[1]);

@@ -302,38 +302,48 @@ int sysv_capture(const struct stasis_plugin *me, char *err, size_t errlen)
     return 0;
 }
 
+/* One message on its way between a queue and the store. */
+static struct {
+    long type;
+    char text[MSG_MAX];
+} msg_buf;
+
+/* Sends queue i the messages of the store that are its, from offset `from` on, in order. */
+static void send_saved(int i, size_t from)
+{
+    for (size_t at = from; at < msg_used;) {
+        struct saved_msg h;
+        memcpy(&h, msg_store + at, sizeof h);
+        if (h.obj == i) {
+            msg_buf.type = h.type;
+            memcpy(msg_buf.text, msg_store + at + sizeof h, h.len);
+            STASIS_NEXT(msgsnd)(objs[i].rid, &msg_buf, h.len, IPC_NOWAIT);
+        }
+        at += sizeof h + h.len;
+    }
+}
+
 /* Reads every message of queue i into the store and sends them back in order; -1 when they
  * do not fit (the ones read so far are sent back). */
 static int copy_queue(int i)
 {
-    static struct {
-        long type;
-        char text[MSG_MAX];
-    } m;
     size_t first = msg_used;
     int r = 0;
     for (;;) {
-        ssize_t n = STASIS_NEXT(msgrcv)(objs[i].rid, &m, MSG_MAX, 0, IPC_NOWAIT);
+        ssize_t n = STASIS_NEXT(msgrcv)(objs[i].rid, &msg_buf, MSG_MAX, 0, IPC_NOWAIT);
         if (n < 0) break; /* ENOMSG: empty */
         if (msg_used + sizeof(struct saved_msg) + (size_t)n > MSG_STORE) {
             /* no room: put it back, last (the order of what is left is kept) */
-            STASIS_NEXT(msgsnd)(objs[i].rid, &m, (size_t)n, IPC_NOWAIT);
+            STASIS_NEXT(msgsnd)(objs[i].rid, &msg_buf, (size_t)n, IPC_NOWAIT);
             r = -1;
             break;
         }
-        struct saved_msg h = {i, (uint32_t)n, m.type};
+        struct saved_msg h = {i, (uint32_t)n, msg_buf.type};
         memcpy(msg_store + msg_used, &h, sizeof h);
-        memcpy(msg_store + msg_used + sizeof h, m.text, (size_t)n);
+        memcpy(msg_store + msg_used + sizeof h, msg_buf.text, (size_t)n);
         msg_used += sizeof h + (size_t)n;
     }
-    for (size_t at = first; at < msg_used;) {
-        struct saved_msg h;
-        memcpy(&h, msg_store + at, sizeof h);
-        m.type = h.type;
-        memcpy(m.text, msg_store + at + sizeof h, h.len);
-        STASIS_NEXT(msgsnd)(objs[i].rid, &m, h.len, IPC_NOWAIT);
-        at += sizeof h + h.len;
-    }
+    send_saved(i, first);
     return r;
 }
 
@@ -355,21 +365,8 @@ void sysv_elected(const struct stasis_plugin *me)
 /* At restart, in the queue's elected process: its messages as they were at the checkpoint. */
 static void refill_queue(int i)
 {
-    static struct {
-        long type;
-        char text[MSG_MAX];
-    } m;
-    while (STASIS_NEXT(msgrcv)(objs[i].rid, &m, MSG_MAX, 0, IPC_NOWAIT | MSG_NOERROR) >= 0) {}
-    for (size_t at = 0; at < msg_used;) {
-        struct saved_msg h;
-        memcpy(&h, msg_store + at, sizeof h);
-        if (h.obj == i) {
-            m.type = h.type;
-            memcpy(m.text, msg_store + at + sizeof h, h.len);
-            STASIS_NEXT(msgsnd)(objs[i].rid, &m, h.len, IPC_NOWAIT);
-        }
-        at += sizeof h + h.len;
-    }
+    while (STASIS_NEXT(msgrcv)(objs[i].rid, &msg_buf, MSG_MAX, 0, IPC_NOWAIT | MSG_NOERROR) >= 0) {}
+    send_saved(i, 0);
 }
 
 /* ---- restart ---- */

@@ -246,7 +246,7 @@ final class CoordinatorKernel {
                 // An arrival sent before its generation was abandoned may come after the next one
                 // started: counted there, it would release that generation's barrier early.
                 String g = message.get("generation", "");
-                GenerationRun run = checkpoint != null ? checkpoint : restart;
+                GenerationRun run = running();
                 if (!g.isEmpty() && (run == null || !g.equals(String.valueOf(run.generation())))) {
                     log.debug("ignored BARRIER {} of generation {} from {}: not the generation in progress",
                             message.get("name", ""), g, worker.describe());
@@ -274,7 +274,7 @@ final class CoordinatorKernel {
         workers.forEach((n, w) -> live.put(n, w.hello().host()));
         for (NamedBarriers.Release r : namedBarriers.takeComplete(live)) {
             log.debug("plugin barrier {} released for {} workers", r.name(), r.workers().size());
-            GenerationRun run = checkpoint != null ? checkpoint : restart;
+            GenerationRun run = running();
             Message.Builder b = Message.builder(Verbs.RELEASE).put("name", r.name());
             if (run != null) {
                 b.put("generation", run.generation());
@@ -285,7 +285,7 @@ final class CoordinatorKernel {
     }
 
     private void onStepAnswer(WorkerSession worker, Message answer) {
-        GenerationRun run = checkpoint != null ? checkpoint : restart;
+        GenerationRun run = running();
         if (run == null || !String.valueOf(run.generation()).equals(answer.get("generation"))) {
             // Late answers to an aborted generation are normal, not an error.
             log.debug("ignored {} from {}: no matching generation in progress", answer.verb(), worker.describe());
@@ -310,6 +310,11 @@ final class CoordinatorKernel {
                 }
             }
         }
+    }
+
+    /** The checkpoint or restart generation in progress, or null. */
+    private GenerationRun running() {
+        return checkpoint != null ? checkpoint : restart;
     }
 
     // ---- checkpoints -----------------------------------------------------------------------
@@ -561,7 +566,7 @@ final class CoordinatorKernel {
     // ---- generations that make no progress --------------------------------------------------
 
     private void reportStall() {
-        GenerationRun run = checkpoint != null ? checkpoint : restart;
+        GenerationRun run = running();
         if (run == null) {
             return;
         }

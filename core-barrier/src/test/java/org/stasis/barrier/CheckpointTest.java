@@ -221,15 +221,14 @@ class CheckpointTest {
                 b.expectEvent(barrier, 1);
                 a.arrive(barrier, 1);
                 if (barrier.equals("RESUME")) {
-                    a.send(Message.builder("DURABLE").put("generation", 1).put("ok", 1).put("image", a.image())
-                            .build());
+                    a.durable(1);
                 }
                 b.arrive(barrier, 1);
             }
-            b.send(Message.builder("DURABLE").put("generation", 1).put("ok", 1).put("image", b.image()).build());
+            b.durable(1);
             for (FakeWorker w : List.of(a, b)) {
                 w.expect("COMMIT");
-                w.send(Message.builder("COMMITTED").put("generation", 1).put("ok", 1).put("image", w.image()).build());
+                w.committed(1);
             }
             CheckpointResult r = result.get(10, TimeUnit.SECONDS);
             assertTrue(r.ok(), r.toString());
@@ -250,17 +249,16 @@ class CheckpointTest {
                 b.expectEvent(barrier, 1);
                 a.arrive(barrier, 1);
                 if (barrier.equals("WRITE")) {
-                    a.send(Message.builder("DURABLE").put("generation", 1).put("ok", 1).put("image", a.image())
-                            .build());
+                    a.durable(1);
                     // b's arrival must not overtake it: the coordinator sees a's DURABLE at WRITE
                     Thread.sleep(300);
                 }
                 b.arrive(barrier, 1);
             }
-            b.send(Message.builder("DURABLE").put("generation", 1).put("ok", 1).put("image", b.image()).build());
+            b.durable(1);
             for (FakeWorker w : List.of(a, b)) {
                 w.expect("COMMIT");
-                w.send(Message.builder("COMMITTED").put("generation", 1).put("ok", 1).put("image", w.image()).build());
+                w.committed(1);
             }
             CheckpointResult r = result.get(10, TimeUnit.SECONDS);
             assertTrue(r.ok(), r.toString());

@@ -104,6 +104,17 @@ final class FakeWorker implements AutoCloseable {
         send(b.build());
     }
 
+    /** DURABLE: this worker's image of the generation is written. */
+    void durable(int generation) throws IOException {
+        send(Message.builder("DURABLE").put("generation", generation).put("ok", 1).put("image", image())
+                .put("bytes", 1234).build());
+    }
+
+    /** COMMITTED: this worker's image of the generation is renamed into place. */
+    void committed(int generation) throws IOException {
+        send(Message.builder("COMMITTED").put("generation", generation).put("ok", 1).put("image", image()).build());
+    }
+
     void fail(String name, int generation, String plugin, String error) throws IOException {
         send(Message.builder("ARRIVE").put("name", name).put("generation", generation).put("ok", 0)
                 .put("error", error).put("plugin", plugin).build());
@@ -147,15 +158,13 @@ final class FakeWorker implements AutoCloseable {
             }
         }
         for (FakeWorker w : workers) {
-            w.send(Message.builder("DURABLE").put("generation", generation).put("ok", 1).put("image", w.image())
-                    .put("bytes", 1234).build());
+            w.durable(generation);
         }
         for (FakeWorker w : workers) {
             assertEquals(String.valueOf(generation), w.expect("COMMIT").get("generation"));
         }
         for (FakeWorker w : workers) {
-            w.send(Message.builder("COMMITTED").put("generation", generation).put("ok", 1).put("image", w.image())
-                    .build());
+            w.committed(generation);
         }
     }
 }

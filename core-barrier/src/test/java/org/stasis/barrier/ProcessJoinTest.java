@@ -202,11 +202,11 @@ class ProcessJoinTest {
                     }
                 }
                 for (FakeWorker w : List.of(parent, child)) {
-                    w.send(Message.builder("DURABLE").put("generation", 2).put("ok", 1).put("image", w.image()).build());
+                    w.durable(2);
                 }
                 for (FakeWorker w : List.of(parent, child)) {
                     w.expect("COMMIT");
-                    w.send(Message.builder("COMMITTED").put("generation", 2).put("ok", 1).put("image", w.image()).build());
+                    w.committed(2);
                 }
                 Message r = result.get(10, TimeUnit.SECONDS);
                 assertTrue(r.isOk(), r.toString());

@@ -431,6 +431,12 @@ public final class Harness implements AutoCloseable {
     return start("restart", cmd);
   }
 
+  /** {@code dmtcp_restart -p PORT image} in the foreground, for a restart that is to end (refused, say). */
+  public Result restartToEnd(Path image) {
+    return run(Duration.ofSeconds(60),
+        List.of(bin("dmtcp_restart").toString(), "-p", String.valueOf(port), image.toString()));
+  }
+
   /** {@code dmtcp_command -p PORT args...}. */
   public Result command(Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>(List.of(bin("dmtcp_command").toString(), "-p", String.valueOf(port)));

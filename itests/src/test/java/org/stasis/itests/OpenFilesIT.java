@@ -79,8 +79,7 @@ class OpenFilesIT extends ItBase {
     h.killProgram(appender);
 
     Files.writeString(out, "1\n"); // shorter than at the checkpoint: someone else changed it
-    Harness.Result shorter = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_restart").toString(),
-        "-p", String.valueOf(h.port()), image.toString()));
+    Harness.Result shorter = h.restartToEnd(image);
     assertNotEquals(0, shorter.exit(), shorter.describe());
     assertTrue(shorter.err().contains("restart refused: " + out + " is shorter than at the checkpoint")
         && shorter.err().contains("(process appender pid "), "the refusal does not name the file and the process\n"
@@ -88,8 +87,7 @@ class OpenFilesIT extends ItBase {
     assertEquals("1\n", Files.readString(out), "a refused restart must leave the file alone");
 
     Files.delete(out);
-    Harness.Result gone = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_restart").toString(),
-        "-p", String.valueOf(h.port()), image.toString()));
+    Harness.Result gone = h.restartToEnd(image);
     assertNotEquals(0, gone.exit(), gone.describe());
     assertTrue(gone.err().contains("restart refused: " + out + " is gone (process appender pid "),
         "the refusal does not name the file and the process\n" + gone.describe());
@@ -117,8 +115,7 @@ class OpenFilesIT extends ItBase {
     h.killProgram(appender);
 
     Files.writeString(out, "1\n"); // changed: without --allow-file-overwrite the copy must not replace it
-    Harness.Result changed = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_restart").toString(),
-        "-p", String.valueOf(h.port()), image.toString()));
+    Harness.Result changed = h.restartToEnd(image);
     assertNotEquals(0, changed.exit(), changed.describe());
     assertTrue(changed.err().contains("restart refused: " + out + " is shorter than at the checkpoint")
         && changed.err().contains("--allow-file-overwrite"), changed.describe());
