@@ -66,7 +66,8 @@ struct fdrec {
     int saved;       /* contents saved in the section (deleted, or --ckpt-open-files) */
     struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
     struct tty_state tty;   /* terminals */
-    uint32_t data_off, data_len; /* drained bytes of a pipe read end, in drained[] */
+    uint32_t data_off, data_len; /* drained bytes of a pipe read end (a pty master's output), in drained[] */
+    uint32_t in_off, in_len;     /* a pty master: typed input its terminal side had not read, in drained[] */
     /* Pipes and FIFOs: the process that drains this one and, for a pipe, makes it anew at
      * restart and hands it to the others (empty in images from before process trees: this
      * process then makes it alone); shared says another process of the computation holds it. */
@@ -549,6 +550,9 @@ static int capture(char *err, size_t errlen)
             r->data_off = drained_len;
             r->data_len = tty_pty_drain(r->fd, drained + drained_len, DRAIN_CAP - drained_len);
             drained_len += r->data_len;
+            r->in_off = drained_len;
+            r->in_len = tty_pty_take_input(r->tty.pty, drained + drained_len, DRAIN_CAP - drained_len);
+            drained_len += r->in_len;
         }
     }
     ctty_pty = tty_controlling_pty();
@@ -562,6 +566,18 @@ static int capture(char *err, size_t errlen)
 
 static void refill(const struct fdrec *r);
 
+/* A pty master's unread input goes back at once, through its terminal side opened by number. */
+static void retype_now(const struct fdrec *r)
+{
+    char num[24], path[48];
+    text_uint(num, (unsigned)r->tty.pty);
+    text_fail(path, sizeof path, "/dev/pts/", num, 0);
+    int t = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (t < 0 || tty_pty_retype(r->fd, t, drained + r->in_off, r->in_len) < 0)
+        text_warn("lost input waiting in pseudo-terminal ", r->path, ": cannot type it again");
+    if (t >= 0) close(t);
+}
+
 /* Pipes and named pipes are drained into memory (so their bytes are in the image) and put
  * back at once, while every process of the computation is still stopped: were they put back at
  * RESUME, a writer in another process could resume first and its new bytes would overtake the
@@ -574,6 +590,7 @@ static int files_precheckpoint(char *err, size_t errlen)
         if (is_pty(&recs[i]) && recs[i].data_len &&
             tty_pty_refill(recs[i].tty.pty, drained + recs[i].data_off, recs[i].data_len) < 0)
             text_warn("lost output waiting in pseudo-terminal ", recs[i].path, ": cannot write it back");
+        if (is_pty(&recs[i]) && recs[i].in_len) retype_now(&recs[i]);
     }
     return r;
 }
@@ -607,7 +624,7 @@ static void refill(const struct fdrec *r)
  * forget the copy. */
 static void files_resume(void)
 {
-    for (int i = 0; i < nrecs; i++) recs[i].data_len = 0;
+    for (int i = 0; i < nrecs; i++) recs[i].data_len = recs[i].in_len = 0;
     drained_len = 0;
 }
 
@@ -731,6 +748,8 @@ static void restore_pipes(void)
         place_pair(m->inode, m->ends);
         if (r->data_len && tty_pty_write(m->ends[1], drained + r->data_off, r->data_len) < 0)
             text_warn("lost output waiting in pseudo-terminal ", r->path, 0);
+        if (r->in_len && tty_pty_retype(m->ends[0], m->ends[1], drained + r->in_off, r->in_len) < 0)
+            text_warn("lost input waiting in pseudo-terminal ", r->path, 0);
     }
     /* open files this process reopened and was elected for: offered to the others */
     for (int i = 0; i < nrecs; i++) {

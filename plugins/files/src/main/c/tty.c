@@ -162,3 +162,41 @@ int tty_pty_write(int t, const uint8_t *buf, uint32_t len)
     if (have) ioctl(t, TCSETS, &was);
     return r;
 }
+
+uint32_t tty_pty_take_input(int pty, uint8_t *buf, uint32_t cap)
+{
+    int t = open_pts(pty, O_RDONLY | O_NONBLOCK);
+    if (t < 0) return 0;
+    uint32_t got = 0;
+    while (got < cap) {
+        ssize_t k = read(t, buf + got, cap - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        got += (uint32_t)k;
+    }
+    close(t);
+    return got;
+}
+
+int tty_pty_retype(int master, int terminal, const uint8_t *buf, uint32_t len)
+{
+    struct termios was, quiet;
+    int have = ioctl(terminal, TCGETS, &was) == 0;
+    if (have) {
+        quiet = was;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL); /* it was echoed when first typed */
+        ioctl(terminal, TCSETS, &quiet);
+    }
+    int r = 0;
+    for (uint32_t done = 0; done < len;) {
+        ssize_t k = write(master, buf + done, len - done);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            r = -1;
+            break;
+        }
+        done += (uint32_t)k;
+    }
+    if (have) ioctl(terminal, TCSETS, &was);
+    return r;
+}

@@ -43,5 +43,11 @@ uint32_t tty_pty_drain(int master, uint8_t *buf, uint32_t cap);
 int tty_pty_refill(int pty, const uint8_t *buf, uint32_t len);
 /* The same through a descriptor of the terminal side. */
 int tty_pty_write(int terminal, const uint8_t *buf, uint32_t len);
+/* Reads what was typed at the master and the terminal side has not read yet (complete lines,
+ * in canonical mode), by the terminal's number, without blocking: the bytes put in buf. */
+uint32_t tty_pty_take_input(int pty, uint8_t *buf, uint32_t cap);
+/* Types bytes at the master again, echo off meanwhile (they were echoed when first typed).
+ * terminal is a descriptor of the terminal side, for its settings. 0, or -1. */
+int tty_pty_retype(int master, int terminal, const uint8_t *buf, uint32_t len);
 
 #endif
