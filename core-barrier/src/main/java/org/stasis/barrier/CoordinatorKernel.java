@@ -28,7 +28,7 @@ final class CoordinatorKernel {
      * How often one checkpoint request starts over because a new process joined mid-way. A
      * program that forks without pause would otherwise keep its checkpoint from ever ending.
      */
-    static final int MAX_CHECKPOINT_RETRIES = 20;
+    static final int MAX_CHECKPOINT_RETRIES = 100;
 
     /**
      * A generation that gets no answer for this long is reported in the log, naming the workers
