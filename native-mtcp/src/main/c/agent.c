@@ -695,6 +695,26 @@ __attribute__((constructor)) static void sx_agent_init(void)
     start_checkpoint_thread();
 }
 
+/* Around an exec (follow.c): the connection closes with the exec (close-on-exec) and the new
+ * program joins afresh under the same pid; saying so first lets the coordinator keep the
+ * computation for it (and not stop under --exit-on-last in between). Sent by the exec'ing
+ * thread, not the checkpoint thread, as one small frame from the stack in one writev, which the
+ * kernel does not interleave with the checkpoint thread's frames; signals are blocked meanwhile
+ * so that no checkpoint stops this thread halfway through. Not from a vfork child (its exec
+ * is a new process's) nor once the agent is inactive. */
+void sx_agent_exec_notice(int begin)
+{
+    if (!sx_agent.active || sx_agent.coord_fd < 0 || on_ckpt_thread || (int)sx_getpid() != sx_agent.real_pid) return;
+    char mem[64];
+    struct sx_buf b;
+    sx_msg_begin(&b, mem, sizeof mem, "EXEC");
+    sx_msg_kv(&b, "state", begin ? "begin" : "failed");
+    uint64_t all = ~(uint64_t)0, old;
+    if (SX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &all, &old, 8) < 0) return;
+    sx_coord_send(sx_agent.coord_fd, &b);
+    SX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+}
+
 /* In the child of a fork() (follow.c): the parent's connection and any generation state are
  * the parent's; this process joins as a worker of its own, then tells the parent (notify_fd)
  * so that fork() returns there only once a checkpoint would include the child. */

@@ -37,6 +37,7 @@ void sx_log(int level, const char *a, const char *b, const char *c);
 /* In a child just forked: join as a new worker, then write a byte to notify_fd. */
 void sx_agent_forked_child(int notify_fd);
 void sx_agent_cloned_child(void); /* first thing in a clone() child, before it joins */
+void sx_agent_exec_notice(int begin); /* around execve: begin=1 before, 0 after it failed */
 /* Whether the caller is the checkpoint thread (hooks run there). */
 int sx_agent_on_ckpt_thread(void);
 /* Waits until no generation of this process is in progress (its image committed, or aborted). */

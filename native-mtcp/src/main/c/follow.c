@@ -458,13 +458,23 @@ __attribute__((constructor(101))) static void resolve_real(void)
     REAL(_Exit);
 }
 
+/* This process goes on as another program: the coordinator is told before, and again if the
+ * exec failed (see sx_agent_exec_notice). */
+static int exec_returned(int r)
+{
+    int e = errno;
+    sx_agent_exec_notice(0);
+    errno = e;
+    return r;
+}
+
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-    WITH_CHILD_ENV(envp, env, REAL(execve)(path, argv, env));
+    WITH_CHILD_ENV(envp, env, (sx_agent_exec_notice(1), exec_returned(REAL(execve)(path, argv, env))));
 }
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-    WITH_CHILD_ENV(envp, env, REAL(execvpe)(file, argv, env));
+    WITH_CHILD_ENV(envp, env, (sx_agent_exec_notice(1), exec_returned(REAL(execvpe)(file, argv, env))));
 }
 EXPORT int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
 EXPORT int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }

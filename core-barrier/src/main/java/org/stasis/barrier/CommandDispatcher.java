@@ -38,16 +38,28 @@ final class CommandDispatcher {
                 return checkpointResult(r);
             });
             case "interval" -> done(interval(command.get("value")));
-            case "kill" -> {
+            case "kill" -> kernel.checkpointSettled("kill command").thenApply(r -> {
                 kernel.killWorkers("kill command");
-                yield done(ok().build());
-            }
-            case "quit" -> {
+                return settled(r);
+            });
+            case "quit" -> kernel.checkpointSettled("quit command").thenApply(r -> {
                 kernel.quit();
-                yield done(ok().build());
-            }
+                return settled(r);
+            });
             default -> done(failed(verb.isEmpty() ? "COMMAND without verb" : "unknown command: " + verb));
         };
+    }
+
+    /** The answer to kill or quit: which checkpoint it waited for, if one was running, and how it ended. */
+    private static Message settled(CheckpointResult waited) {
+        Message.Builder m = ok();
+        if (waited != null) {
+            m.put("waited_generation", waited.generation()).put("waited_ok", waited.ok() ? 1 : 0);
+            if (!waited.ok()) {
+                m.put("waited_error", oneLine(waited.error()));
+            }
+        }
+        return m.build();
     }
 
     private Message interval(String value) {

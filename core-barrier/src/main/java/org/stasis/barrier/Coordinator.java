@@ -180,17 +180,18 @@ public final class Coordinator implements AutoCloseable {
         });
     }
 
+    /** Kills every worker, once a checkpoint in progress has ended. */
     public void killWorkers() {
         onLoop(k -> {
-            k.killWorkers("kill requested");
+            k.checkpointSettled("kill").thenRun(() -> k.killWorkers("kill requested"));
             return null;
         });
     }
 
-    /** Kills every worker and stops the coordinator. */
+    /** Kills every worker and stops the coordinator, once a checkpoint in progress has ended. */
     public void quit() {
         onLoop(k -> {
-            k.quit();
+            k.checkpointSettled("quit").thenRun(k::quit);
             return null;
         });
     }

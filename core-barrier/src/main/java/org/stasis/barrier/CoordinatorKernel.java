@@ -37,6 +37,15 @@ final class CoordinatorKernel {
      */
     static final long STALL_REPORT_MILLIS = 15_000;
 
+    /**
+     * How long a process that said it execs has for its new program to join. Its connection
+     * closes with the exec; until the new program's agent says HELLO (same host and pid) the
+     * computation still has it, so --exit-on-last must not stop the coordinator and the new
+     * program continues the computation rather than beginning another. A new program that never
+     * joins (a static binary, a set-uid one that drops the preload) is given up after this.
+     */
+    static final long EXEC_GRACE_MILLIS = 10_000;
+
     private final KernelSettings settings;
     private final ScheduledExecutorService loop;
     private final Runnable onTerminate;
@@ -47,6 +56,8 @@ final class CoordinatorKernel {
     private final Map<Integer, WorkerSession> workers = new LinkedHashMap<>();
     private final NamedBarriers namedBarriers = new NamedBarriers();
     private final Map<String, String> store = new HashMap<>();
+    /** Processes between exec and their new program's HELLO: "host/pid" to deadline (nanoTime). */
+    private final Map<String, Long> execs = new HashMap<>();
     private int nextWorkerNumber = 1;
     private boolean everJoined;
     private String compid = "";
@@ -109,14 +120,15 @@ final class CoordinatorKernel {
             peer.sendAndClose(Message.builder(Verbs.REFUSED).put("reason", refusal).build());
             return null;
         }
-        if (workers.isEmpty()) {
+        boolean execd = !hello.restart() && execs.remove(execKey(hello.host(), hello.pid())) != null;
+        if (workers.isEmpty() && (hello.restart() || (!execd && execs.isEmpty()))) {
             beginComputation(hello);
         }
         WorkerSession worker = new WorkerSession(nextWorkerNumber++, hello, peer);
         workers.put(worker.number(), worker);
         everJoined = true;
         log.info("{} joined{} from {} ({} peers)", worker.describe(),
-                hello.restart() ? " restored from generation " + hello.generation() : "",
+                hello.restart() ? " restored from generation " + hello.generation() : execd ? " after an exec" : "",
                 peer.remoteAddress(), workers.size());
         worker.send(Message.builder(Verbs.WELCOME)
                 .put("worker", worker.number())
@@ -171,6 +183,7 @@ final class CoordinatorKernel {
         }
         lastAttempt = generation;
         store.clear();
+        execs.clear();
         log.info("computation {} begins at generation {}", compid, generation);
     }
 
@@ -195,7 +208,15 @@ final class CoordinatorKernel {
         if (workers.remove(worker.number()) == null) {
             return;
         }
-        log.info("{} left ({} peers)", worker.describe(), workers.size());
+        if (worker.execing()) {
+            execs.put(execKey(worker.hello().host(), worker.hello().pid()),
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXEC_GRACE_MILLIS));
+            loop.schedule(this::expireExecs, EXEC_GRACE_MILLIS + 50, TimeUnit.MILLISECONDS);
+            log.info("{} exec'd; its new program has {} s to join ({} peers)", worker.describe(),
+                    EXEC_GRACE_MILLIS / 1000, workers.size());
+        } else {
+            log.info("{} left ({} peers)", worker.describe(), workers.size());
+        }
         if (checkpoint != null && checkpoint.involves(worker) && !checkpoint.answered(worker, Verbs.COMMIT)) {
             // (one that has committed its image is done with this generation: nothing to undo)
             if (checkpoint.answered(worker, Barriers.WRITE)) {
@@ -218,7 +239,29 @@ final class CoordinatorKernel {
         }
         namedBarriers.forget(worker.number());
         releaseCompleteBarriers();
-        if (workers.isEmpty() && everJoined && settings.exitOnLast()) {
+        exitIfLast();
+    }
+
+    private static String execKey(String host, String pid) {
+        return host + "/" + pid;
+    }
+
+    /** Gives up on exec'd programs that did not join in time. */
+    private void expireExecs() {
+        long now = System.nanoTime();
+        execs.entrySet().removeIf(e -> {
+            if (now - e.getValue() < 0) {
+                return false;
+            }
+            log.info("the program exec'd by process {} did not join within {} s (not under Stasis, or it failed)",
+                    e.getKey(), EXEC_GRACE_MILLIS / 1000);
+            return true;
+        });
+        exitIfLast();
+    }
+
+    private void exitIfLast() {
+        if (workers.isEmpty() && execs.isEmpty() && everJoined && settings.exitOnLast()) {
             terminate("the last worker disconnected (--exit-on-last)");
         }
     }
@@ -228,6 +271,8 @@ final class CoordinatorKernel {
     void onWorkerMessage(WorkerSession worker, Message message) throws ProtocolException {
         switch (message.verb()) {
             case Verbs.ARRIVE, Verbs.DURABLE, Verbs.COMMITTED -> onStepAnswer(worker, message);
+            // state=begin just before the process calls execve, state=failed if that returned
+            case Verbs.EXEC -> worker.execing("begin".equals(message.get("state", "")));
             case Verbs.KV_PUT -> {
                 String key = required(message, "key");
                 store.put(key, message.get("value", ""));
@@ -416,7 +461,7 @@ final class CoordinatorKernel {
     private void writeRestartScript(List<String> images, Map<String, String> scriptEnv, List<Path> bundles) {
         try {
             RestartScript.writeInto(settings.ckptDir(), settings.stasisHome(), compid, generation, settings.host(),
-                    settings.port(), images, scriptEnv, bundles);
+                    settings.port(), interval, images, scriptEnv, bundles);
         } catch (IOException | RuntimeException e) {
             log.warn("generation {} is complete but the restart script could not be written in {}: {}",
                     generation, settings.ckptDir(), e.toString());
@@ -587,6 +632,22 @@ final class CoordinatorKernel {
     }
 
     // ---- kill and quit ---------------------------------------------------------------------
+
+    /**
+     * Completes on the loop once no checkpoint is in progress: at once (with null), or with the
+     * outcome of the running request, retries included. Kill and quit wait for it: a job script
+     * that checkpoints and then quits must not lose the checkpoint it asked for because the
+     * image took longer to write than it slept.
+     */
+    CompletableFuture<CheckpointResult> checkpointSettled(String who) {
+        if (checkpoint == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        log.info("{} waits for checkpoint generation {} to end", who, checkpoint.generation());
+        CompletableFuture<CheckpointResult> settled = new CompletableFuture<>();
+        checkpointWaiters.add(settled);
+        return settled;
+    }
 
     void killWorkers(String why) {
         if (checkpoint != null) {

@@ -22,16 +22,18 @@ final class RestartScript {
     /**
      * Writes the script for this generation and repoints the stable link at it.
      *
+     * @param interval the checkpoint interval in force (seconds, 0 for none): a restarted job keeps
+     *        being checkpointed as the launched one was
      * @param scriptEnv variables the computation's plugins asked the script to export
      * @param bundles plugin bundles the computation was launched with, for {@code dmtcp_restart}
      * @return the script file
      */
     static Path writeInto(Path ckptDir, Path stasisHome, String compid, int generation, String host, int port,
-            List<String> images, Map<String, String> scriptEnv, List<Path> bundles) throws IOException {
+            int interval, List<String> images, Map<String, String> scriptEnv, List<Path> bundles) throws IOException {
         Path dir = ckptDir.toAbsolutePath().normalize();
         List<String> absolute = images.stream().map(i -> dir.resolve(i).normalize().toString()).toList();
         Path script = dir.resolve(fileName(compid));
-        AtomicFiles.write(script, render(restartCommand(stasisHome), compid, generation, host, port, absolute,
+        AtomicFiles.write(script, render(restartCommand(stasisHome), compid, generation, host, port, interval, absolute,
                 exports(scriptEnv, bundles)), "rwx------");
         // Relative, so the checkpoint directory can be moved or mounted elsewhere as a whole.
         AtomicFiles.symlink(dir.resolve(LINK_NAME), Path.of(fileName(compid)));
@@ -69,7 +71,7 @@ final class RestartScript {
     }
 
     static String render(String restartCommand, String compid, int generation, String host, int port,
-            List<String> images, String exports) {
+            int interval, List<String> images, String exports) {
         StringBuilder imageList = new StringBuilder();
         for (String image : images) {
             imageList.append("  ").append(quote(image)).append('\n');
@@ -87,7 +89,9 @@ final class RestartScript {
                 Options:
                   -h, --coord-host HOST   coordinator host (env DMTCP_COORD_HOST, default %4$s)
                   -p, --coord-port PORT   coordinator port (env DMTCP_COORD_PORT, default %5$d)
-                  -i, --interval SECONDS  checkpoint interval after restart (0 = never)
+                  -i, --interval SECONDS  checkpoint interval after restart (0 = never; env
+                                          DMTCP_CHECKPOINT_INTERVAL, default %10$d, the
+                                          computation's interval at this checkpoint)
                   --ckptdir DIR           directory for the next checkpoint images
                   --no-strict-checking    allow a different user to restart the images
                   --help                  print this message and exit
@@ -96,6 +100,10 @@ final class RestartScript {
 
                 coord_host=${DMTCP_COORD_HOST:-%6$s}
                 coord_port=${DMTCP_COORD_PORT:-%5$d}
+                # The interval the computation had: the restarted one is checkpointed the same way
+                # unless -i or DMTCP_CHECKPOINT_INTERVAL (read by dmtcp_restart) says otherwise.
+                interval=%10$d
+                if [ "$interval" = 0 ] || [ -n "${DMTCP_CHECKPOINT_INTERVAL:-}" ]; then interval=""; fi
                 options=()
 
                 need_value() {
@@ -112,8 +120,8 @@ final class RestartScript {
                     --coord-host=*) coord_host=${1#*=}; shift ;;
                     -p|--coord-port) need_value "$@"; coord_port=$2; shift 2 ;;
                     --coord-port=*) coord_port=${1#*=}; shift ;;
-                    -i|--interval) need_value "$@"; options+=(--interval "$2"); shift 2 ;;
-                    --interval=*) options+=(--interval "${1#*=}"); shift ;;
+                    -i|--interval) need_value "$@"; interval=$2; shift 2 ;;
+                    --interval=*) interval=${1#*=}; shift ;;
                     --ckptdir) need_value "$@"; options+=(--ckptdir "$2"); shift 2 ;;
                     --ckptdir=*) options+=(--ckptdir "${1#*=}"); shift ;;
                     --no-strict-checking) options+=(--no-strict-checking); shift ;;
@@ -122,13 +130,15 @@ final class RestartScript {
                   esac
                 done
 
+                if [ -n "$interval" ]; then options+=(--interval "$interval"); fi
+
                 images=(
                 %7$s)
 
                 %9$s# exec, so whoever started this script (a batch job) waits on the restarted program.
                 exec %8$s --coord-host "$coord_host" --coord-port "$coord_port" "${options[@]}" "${images[@]}"
                 """.formatted(compid, generation, Instant.now(), host.replace("'", ""), port, quote(host),
-                imageList, quote(restartCommand), exports);
+                imageList, quote(restartCommand), exports, interval);
     }
 
     /** Single quotes make every byte literal to bash; an embedded quote is closed, escaped, reopened. */

@@ -19,6 +19,7 @@ final class Verbs {
     static final String BARRIER = "BARRIER";
     static final String RELEASE = "RELEASE";
     static final String KILL = "KILL";
+    static final String EXEC = "EXEC";
     static final String COMMAND = "COMMAND";
     static final String RESULT = "RESULT";
 

@@ -12,6 +12,8 @@ final class WorkerSession {
     private final Peer peer;
     private String state;
     private boolean stopped;
+    /** Said EXEC begin and not EXEC failed: its connection closing is the exec, not the end. */
+    private boolean execing;
 
     WorkerSession(int number, WorkerHello hello, Peer peer) {
         this.number = number;
@@ -56,6 +58,14 @@ final class WorkerSession {
     void settle() {
         state = RUNNING;
         stopped = false;
+    }
+
+    boolean execing() {
+        return execing;
+    }
+
+    void execing(boolean now) {
+        execing = now;
     }
 
     String describe() {

@@ -44,8 +44,8 @@ class RestartScriptTest {
     @Test
     void optionsArePassedThrough() throws Exception {
         Path script = write(List.of("/ck/a.dmtcp"));
-        assertEquals(List.of("--coord-host", "h2", "--coord-port", "1", "--interval", "30", "--ckptdir", "/new dir",
-                        "--no-strict-checking", "/ck/a.dmtcp"),
+        assertEquals(List.of("--coord-host", "h2", "--coord-port", "1", "--ckptdir", "/new dir",
+                        "--no-strict-checking", "--interval", "30", "/ck/a.dmtcp"),
                 run(script, Map.of("DMTCP_COORD_HOST", "ignored"), "-h", "h2", "--coord-port", "1", "-i", "30",
                         "--ckptdir", "/new dir", "--no-strict-checking"));
     }
@@ -53,9 +53,9 @@ class RestartScriptTest {
     @Test
     void relativeImagesBecomeAbsoluteAndLinkIsReplaced() throws Exception {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        RestartScript.writeInto(ckpt, home(), "cid-1", 1, "node1", 7781, List.of("ckpt_a.dmtcp"), Map.of(),
+        RestartScript.writeInto(ckpt, home(), "cid-1", 1, "node1", 7781, 0, List.of("ckpt_a.dmtcp"), Map.of(),
                 List.of());
-        RestartScript.writeInto(ckpt, home(), "cid-2", 1, "node1", 7781, List.of("ckpt_a.dmtcp"), Map.of(),
+        RestartScript.writeInto(ckpt, home(), "cid-2", 1, "node1", 7781, 0, List.of("ckpt_a.dmtcp"), Map.of(),
                 List.of());
         Path link = ckpt.resolve("dmtcp_restart_script.sh");
         assertEquals(Path.of("dmtcp_restart_script_cid-2.sh"), Files.readSymbolicLink(link));
@@ -91,7 +91,7 @@ class RestartScriptTest {
         vars.put("coord_hostname", "not the script's coord_host");
         Path bundle = Path.of("/opt/plug ins/counter's.jar");
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, List.of("/ck/a.dmtcp"), vars,
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 0, List.of("/ck/a.dmtcp"), vars,
                 List.of(bundle, Path.of("/b/folder")));
         Map<String, String> env = new LinkedHashMap<>(vars);
         env.put("STASIS_PLUGIN_BUNDLES", bundle + ":/b/folder");
@@ -105,6 +105,22 @@ class RestartScriptTest {
     }
 
     @Test
+    void theComputationsIntervalIsKeptUnlessOverridden() throws Exception {
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 8, List.of("/ck/a.dmtcp"),
+                Map.of(), List.of());
+        assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "--interval", "8", "/ck/a.dmtcp"),
+                run(script, Map.of()));
+        assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "--interval", "3", "/ck/a.dmtcp"),
+                run(script, Map.of(), "-i", "3"));
+        assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "--interval", "0", "/ck/a.dmtcp"),
+                run(script, Map.of(), "--interval=0"));
+        // dmtcp_restart reads DMTCP_CHECKPOINT_INTERVAL itself; the saved value must not override it
+        assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "/ck/a.dmtcp"),
+                run(script, Map.of("DMTCP_CHECKPOINT_INTERVAL", "5")));
+    }
+
+    @Test
     void noExportsWithoutPlugins() throws Exception {
         assertEquals("", RestartScript.exports(Map.of(), List.of()));
         String text = Files.readString(write(List.of("/ck/a.dmtcp")));
@@ -113,7 +129,7 @@ class RestartScriptTest {
 
     private Path write(List<String> images) throws IOException {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, images, Map.of(), List.of());
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 0, images, Map.of(), List.of());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(script)));
         return script;
     }
@@ -138,6 +154,7 @@ class RestartScriptTest {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("DMTCP_COORD_HOST");
         pb.environment().remove("DMTCP_COORD_PORT");
+        pb.environment().remove("DMTCP_CHECKPOINT_INTERVAL");
         for (String v : PRINTED.split(" ")) {
             pb.environment().remove(v);
         }

@@ -93,6 +93,18 @@ public final class CommandEngine {
                             + (rq.value() != null && rq.value() == 0 ? " (checkpoint manually)" : ""));
                 }
             }
+            case "kill", "quit" -> {
+                // said even when not verbose: whoever typed it must know a checkpoint held it up
+                String waited = r.get("waited_generation", "");
+                if (!waited.isEmpty()) {
+                    out.println("checkpoint generation " + waited + " was in progress: "
+                            + ("1".equals(r.get("waited_ok", "")) ? "it completed" : "it failed ("
+                            + r.get("waited_error", "?") + ")") + " before the " + rq.verb());
+                }
+                if (verbose) {
+                    out.println(rq.verb() + ": done");
+                }
+            }
             default -> {
                 if (verbose) {
                     out.println(rq.verb() + ": done");
