@@ -83,6 +83,51 @@ class LifecycleTest {
     }
 
     @Test
+    void quitDuringACheckpointWaitsForItAndSaysSo() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir); FakeWorker w = coord.launch("w1")) {
+            CompletableFuture<Message> ckpt = coord.commandAsync("checkpoint");
+            w.expectEvent(Barriers.CHECKPOINT.get(0), 1);
+            assertTrue(ckpt.get(10, TimeUnit.SECONDS).isOk());
+            CompletableFuture<Message> quit = coord.commandAsync("quit");
+            Thread.sleep(300);
+            assertFalse(quit.isDone(), "quit answered while the checkpoint was still running");
+            assertTrue(w.nothingPending(), "the worker was told something before its checkpoint ended");
+            // the rest of generation 1, then the KILL that quit held back
+            w.arrive(Barriers.CHECKPOINT.get(0), 1);
+            for (String barrier : Barriers.CHECKPOINT.subList(1, Barriers.CHECKPOINT.size())) {
+                w.expectEvent(barrier, 1);
+                w.arrive(barrier, 1);
+            }
+            w.durable(1);
+            w.expect("COMMIT");
+            w.committed(1);
+            w.expect("KILL");
+            Message answer = quit.get(10, TimeUnit.SECONDS);
+            assertTrue(answer.isOk(), answer.toString());
+            assertEquals("1", answer.get("waited_generation"));
+            assertEquals("1", answer.get("waited_ok"));
+            coord.coordinator.awaitTermination();
+            assertEquals(1, coord.coordinator.status().generation(), "the checkpoint completed");
+        }
+    }
+
+    @Test
+    void anExecDoesNotEndTheComputationUnderExitOnLast() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir, 0, true, false)) {
+            FakeWorker before = coord.launch("a");
+            String compid = before.welcome.get("compid");
+            before.send(Message.builder("EXEC").put("state", "begin").build());
+            before.close();
+            Thread.sleep(500); // the coordinator would have stopped by now; the join below proves it did not
+            // the new program: same host and pid (FakeWorker says testhost / 4242), a fresh upid
+            try (FakeWorker after = coord.launch("b")) {
+                assertEquals(compid, after.welcome.get("compid"), "the exec'd program began another computation");
+            }
+            coord.coordinator.awaitTermination();
+        }
+    }
+
+    @Test
     void exitAfterCkptKillsWorkersAndTerminates() throws Exception {
         try (TestCoordinator coord = TestCoordinator.start(dir, 0, false, true); FakeWorker w = coord.launch("w1")) {
             CompletableFuture<Message> result = coord.commandAsync("bcheckpoint");
