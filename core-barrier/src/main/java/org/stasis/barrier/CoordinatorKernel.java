@@ -208,7 +208,7 @@ final class CoordinatorKernel {
         if (workers.remove(worker.number()) == null) {
             return;
         }
-        if (worker.execing()) {
+        if (worker.execing() && !terminated) {
             execs.put(execKey(worker.hello().host(), worker.hello().pid()),
                     System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXEC_GRACE_MILLIS));
             loop.schedule(this::expireExecs, EXEC_GRACE_MILLIS + 50, TimeUnit.MILLISECONDS);
