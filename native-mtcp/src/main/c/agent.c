@@ -698,10 +698,12 @@ __attribute__((constructor)) static void sx_agent_init(void)
 /* Around an exec (follow.c): the connection closes with the exec (close-on-exec) and the new
  * program joins afresh under the same pid; saying so first lets the coordinator keep the
  * computation for it (and not stop under --exit-on-last in between). Sent by the exec'ing
- * thread, not the checkpoint thread, as one small frame from the stack in one writev, which the
- * kernel does not interleave with the checkpoint thread's frames; signals are blocked meanwhile
- * so that no checkpoint stops this thread halfway through. Not from a vfork child (its exec
- * is a new process's) nor once the agent is inactive. */
+ * thread, not the checkpoint thread: a frame of a few bytes from the stack in one writev, which
+ * TCP sends whole under the socket's lock (it only splits a write that waits for buffer room),
+ * so it never lands inside one of the checkpoint thread's frames; signals are blocked meanwhile
+ * so that no checkpoint stops this thread halfway through. Not from a vfork child (its exec is a
+ * new process's) nor once the agent is inactive. A notice that cannot be sent is not an error:
+ * the exec goes on, and the coordinator only sees the process leave, as before. */
 void sx_agent_exec_notice(int begin)
 {
     if (!sx_agent.active || sx_agent.coord_fd < 0 || on_ckpt_thread || (int)sx_getpid() != sx_agent.real_pid) return;
@@ -711,8 +713,9 @@ void sx_agent_exec_notice(int begin)
     sx_msg_kv(&b, "state", begin ? "begin" : "failed");
     uint64_t all = ~(uint64_t)0, old;
     if (SX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &all, &old, 8) < 0) return;
-    sx_coord_send(sx_agent.coord_fd, &b);
-    SX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, 8);
+    if (sx_coord_send(sx_agent.coord_fd, &b) < 0) sx_log(1, "could not tell the coordinator about an exec", 0, 0);
+    if (SX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, 8) < 0)
+        sx_log(0, "cannot restore the signal mask after telling the coordinator about an exec", 0, 0);
 }
 
 /* In the child of a fork() (follow.c): the parent's connection and any generation state are

@@ -75,12 +75,12 @@ public class CommandCommand implements Callable<Integer> {
         optionRequests.add(new CommandEngine.Request("interval", seconds));
     }
 
-    @Option(names = {"-k", "--kill"}, order = 16, description = "Kill all nodes")
+    @Option(names = {"-k", "--kill"}, order = 16, description = "Kill all nodes (after a checkpoint in progress has ended)")
     void kill(boolean b) {
         optionRequests.add(CommandEngine.Request.of("kill"));
     }
 
-    @Option(names = {"-q", "--quit"}, order = 17, description = "Kill all nodes and quit")
+    @Option(names = {"-q", "--quit"}, order = 17, description = "Kill all nodes and quit (after a checkpoint in progress has ended)")
     void quit(boolean b) {
         optionRequests.add(CommandEngine.Request.of("quit"));
     }

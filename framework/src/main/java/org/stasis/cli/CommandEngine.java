@@ -69,6 +69,14 @@ public final class CommandEngine {
 
     private static void print(Request rq, Message r, String host, int port, boolean verbose, PrintStream out,
             Connection c) {
+        // kill and quit wait for a checkpoint in progress; said even when not verbose, since
+        // whoever typed the command must know what held it up
+        String waited = r.get("waited_generation", "");
+        if (!waited.isEmpty()) {
+            out.println("checkpoint generation " + waited + " was in progress: "
+                    + ("1".equals(r.get("waited_ok", "")) ? "it completed" : "it failed ("
+                    + r.get("waited_error", "?") + ")") + " before the " + rq.verb());
+        }
         switch (rq.verb()) {
             case "status" -> out.print(StatusFormat.statusText(r, host, port));
             case "list" -> out.print(StatusFormat.listText(r));
@@ -91,18 +99,6 @@ public final class CommandEngine {
                 if (verbose) {
                     out.println("checkpoint interval set to " + rq.value() + " s"
                             + (rq.value() != null && rq.value() == 0 ? " (checkpoint manually)" : ""));
-                }
-            }
-            case "kill", "quit" -> {
-                // said even when not verbose: whoever typed it must know a checkpoint held it up
-                String waited = r.get("waited_generation", "");
-                if (!waited.isEmpty()) {
-                    out.println("checkpoint generation " + waited + " was in progress: "
-                            + ("1".equals(r.get("waited_ok", "")) ? "it completed" : "it failed ("
-                            + r.get("waited_error", "?") + ")") + " before the " + rq.verb());
-                }
-                if (verbose) {
-                    out.println(rq.verb() + ": done");
                 }
             }
             default -> {

@@ -263,8 +263,8 @@ public class CoordinatorCommand implements Callable<Integer> {
             + "  c : Checkpoint all nodes\n"
             + "  i : Print current checkpoint interval and ask for a new one\n"
             + "      (To change checkpoint interval, use dmtcp_command)\n"
-            + "  k : Kill all nodes\n"
-            + "  q : Kill all nodes and quit\n"
+            + "  k : Kill all nodes (after a checkpoint in progress has ended)\n"
+            + "  q : Kill all nodes and quit (after a checkpoint in progress has ended)\n"
             + "  ? : Show this message\n\n";
 
     /** The interactive keys; EOF on stdin just stops reading (job scripts run us in the background). */
