@@ -21,9 +21,10 @@
  *   counted from sx_eintr_at. So the first call gets the caller's own arguments (a bad
  *   pointer gives the kernel's EFAULT, a bad value its EINVAL), and the timeout is read only
  *   after the kernel accepted it. Absolute deadlines are passed as they are. An infinite
- *   timeout stays infinite; a zero timeout is never retried. Once the deadline has passed,
- *   the multiplexers are called once more with a zero timeout (the caller gets the state of
- *   its descriptors, as at a timeout) and the sleeps return 0.
+ *   timeout stays infinite. Once the deadline has passed (or for a zero timeout, which a
+ *   pending signal can interrupt too), the multiplexers and sigtimedwait are called again with
+ *   a zero timeout, which cannot wait (the caller gets the state of its descriptors, as at a
+ *   timeout), and the sleeps return 0.
  * - After a restart the saved start time is compared with the new monotonic clock: on the
  *   same machine the time between checkpoint and restart counts as spent (the deadline is
  *   kept); a clock that went back (another boot) counts as nothing spent.
@@ -175,7 +176,7 @@ static int left_ms(int64_t start, int timeout)
         for (;;) {                                                                             \
             uint32_t before_ = sx_eintr_count;                                                 \
             int r_ = (call_with_t);                                                            \
-            if (!OURS(r_, before_) || (timeout) == 0) return r_;                               \
+            if (!OURS(r_, before_)) return r_;                                                 \
             if ((timeout) > 0) t = left_ms(start_, (timeout));                                 \
         }                                                                                      \
     } while (0)
@@ -212,9 +213,7 @@ EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout, c
             int r_ = (call_with_p);                                                            \
             if (!OURS(r_, before_)) return r_;                                                 \
             if (tmo) {                                                                         \
-                int64_t total_ = ts_ns(tmo);                                                   \
-                if (total_ <= 0) return r_;                                                    \
-                left_ = ns_ts(left_of(start_, total_));                                        \
+                left_ = ns_ts(left_of(start_, ts_ns(tmo)));                                    \
                 p = &left_;                                                                    \
             }                                                                                  \
         }                                                                                      \
@@ -255,7 +254,6 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
         if (!OURS(res, before)) return res;
         if (tv) {
             int64_t reported = (int64_t)tv->tv_sec * NS + (int64_t)tv->tv_usec * 1000;
-            if (reported <= 0) return res;
             int64_t left = left_of_reported(reported);
             tv->tv_sec = (time_t)(left / NS);
             tv->tv_usec = (suseconds_t)((left % NS + 999) / 1000);
