@@ -40,7 +40,6 @@
  * Fast path: one thread-local load and the real call (plus one vDSO clock read when a
  * timeout must be shortened later); no lock, no allocation. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -121,7 +120,10 @@ void sx_interrupted_leave(const void *uc, int ckpt_signal)
     sx_eintr_count++;
 }
 
-/* ---- the real functions, resolved at load time (a first call may come from a handler) ---- */
+/* ---- the real functions: resolved at load time (a first call may come from a signal handler,
+ * where dlsym is unsafe), or at first use when another library's constructor calls one before
+ * ours has run ---- */
+#define REAL_AS(var, name) ((__typeof__(real_##var))sx_real((void **)&real_##var, name))
 
 static int (*real_poll)(struct pollfd *, nfds_t, int);
 static int (*real_poll_chk)(struct pollfd *, nfds_t, int, size_t);
@@ -141,9 +143,9 @@ static int (*real_sigsuspend)(const sigset_t *);
 __attribute__((constructor(101))) static void resolve_real(void)
 {
     REAL(poll);
-    real_poll_chk = dlsym(RTLD_NEXT, "__poll_chk");
+    REAL_AS(poll_chk, "__poll_chk");
     REAL(ppoll);
-    real_ppoll_chk = dlsym(RTLD_NEXT, "__ppoll_chk");
+    REAL_AS(ppoll_chk, "__ppoll_chk");
     REAL(select);
     REAL(pselect);
     REAL(epoll_wait);
@@ -183,22 +185,22 @@ static int left_ms(int64_t start, int timeout)
 
 EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
-    MS_TIMEOUT_LOOP(timeout, real_poll(fds, n, t));
+    MS_TIMEOUT_LOOP(timeout, REAL(poll)(fds, n, t));
 }
 
 EXPORT int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
 {
-    MS_TIMEOUT_LOOP(timeout, real_poll_chk(fds, n, t, fdslen));
+    MS_TIMEOUT_LOOP(timeout, REAL_AS(poll_chk, "__poll_chk")(fds, n, t, fdslen));
 }
 
 EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
-    MS_TIMEOUT_LOOP(timeout, real_epoll_wait(epfd, ev, max, t));
+    MS_TIMEOUT_LOOP(timeout, REAL(epoll_wait)(epfd, ev, max, t));
 }
 
 EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout, const sigset_t *mask)
 {
-    MS_TIMEOUT_LOOP(timeout, real_epoll_pwait(epfd, ev, max, t, mask));
+    MS_TIMEOUT_LOOP(timeout, REAL(epoll_pwait)(epfd, ev, max, t, mask));
 }
 
 /* A timespec timeout (NULL: infinite) the kernel does not update: the first call gets the
@@ -221,26 +223,26 @@ EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout, c
 
 EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *tmo, const sigset_t *mask)
 {
-    TS_TIMEOUT_LOOP(tmo, real_ppoll(fds, n, p, mask));
+    TS_TIMEOUT_LOOP(tmo, REAL(ppoll)(fds, n, p, mask));
 }
 
 EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *tmo, const sigset_t *mask, size_t fdslen)
 {
-    TS_TIMEOUT_LOOP(tmo, real_ppoll_chk(fds, n, p, mask, fdslen));
+    TS_TIMEOUT_LOOP(tmo, REAL_AS(ppoll_chk, "__ppoll_chk")(fds, n, p, mask, fdslen));
 }
 
 EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *x, const struct timespec *tmo, const sigset_t *mask)
 {
-    TS_TIMEOUT_LOOP(tmo, real_pselect(n, r, w, x, p, mask));
+    TS_TIMEOUT_LOOP(tmo, REAL(pselect)(n, r, w, x, p, mask));
 }
 
 EXPORT int epoll_pwait2(int epfd, struct epoll_event *ev, int max, const struct timespec *tmo, const sigset_t *mask)
 {
-    if (!real_epoll_pwait2) {
+    if (!REAL(epoll_pwait2)) {
         errno = ENOSYS;
         return -1;
     }
-    TS_TIMEOUT_LOOP(tmo, real_epoll_pwait2(epfd, ev, max, p, mask));
+    TS_TIMEOUT_LOOP(tmo, REAL(epoll_pwait2)(epfd, ev, max, p, mask));
 }
 
 /* Linux writes the time left into select's timeval, also on EINTR: the retry gets what is
@@ -250,7 +252,7 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 {
     for (;;) {
         uint32_t before = sx_eintr_count;
-        int res = real_select(n, r, w, x, tv);
+        int res = REAL(select)(n, r, w, x, tv);
         if (!OURS(res, before)) return res;
         if (tv) {
             int64_t reported = (int64_t)tv->tv_sec * NS + (int64_t)tv->tv_usec * 1000;
@@ -269,14 +271,14 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 
 EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *tmo)
 {
-    TS_TIMEOUT_LOOP(tmo, real_sigtimedwait(set, info, p));
+    TS_TIMEOUT_LOOP(tmo, REAL(sigtimedwait)(set, info, p));
 }
 
 EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
 {
     for (;;) {
         uint32_t before = sx_eintr_count;
-        int r = real_sigwaitinfo(set, info);
+        int r = REAL(sigwaitinfo)(set, info);
         if (!OURS(r, before)) return r;
     }
 }
@@ -286,7 +288,7 @@ EXPORT int pause(void)
 {
     for (;;) {
         uint32_t before = sx_eintr_count;
-        int r = real_pause();
+        int r = REAL(pause)();
         if (!OURS(r, before)) return r;
     }
 }
@@ -295,7 +297,7 @@ EXPORT int sigsuspend(const sigset_t *mask)
 {
     for (;;) {
         uint32_t before = sx_eintr_count;
-        int r = real_sigsuspend(mask);
+        int r = REAL(sigsuspend)(mask);
         if (!OURS(r, before)) return r;
     }
 }
@@ -313,7 +315,7 @@ static int sleep_core(clockid_t clock, int flags, const struct timespec *req, st
     if (flags & TIMER_ABSTIME) {
         for (;;) {
             uint32_t before = sx_eintr_count;
-            int e = real_clock_nanosleep(clock, flags, req, rem);
+            int e = REAL(clock_nanosleep)(clock, flags, req, rem);
             if (e != EINTR || sx_eintr_count == before) return e;
         }
     }
@@ -322,7 +324,7 @@ static int sleep_core(clockid_t clock, int flags, const struct timespec *req, st
     const struct timespec *p = req;
     for (;;) {
         uint32_t before = sx_eintr_count;
-        int e = real_clock_nanosleep(clock, flags, p, out);
+        int e = REAL(clock_nanosleep)(clock, flags, p, out);
         if (e != EINTR || sx_eintr_count == before) return e;
         int64_t reported = ts_ns(out);
         if (reported <= 0) return 0;
