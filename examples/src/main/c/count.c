@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-/* Sleep that survives signals: the checkpoint agent may interrupt
- * nanosleep() (EINTR) when it suspends threads; we just sleep the rest. */
+/* Sleep that survives signals: a signal handler ends nanosleep() early with
+ * EINTR, whatever SA_RESTART says; we just sleep the rest.  count installs no
+ * handler, and the checkpoint agent resumes a sleep its own signal interrupted
+ * (native-mtcp interrupted.c), so the loop is only the usual idiom here. */
 static void sleep_ms(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

@@ -85,6 +85,13 @@ int sx_threads_new_tid(int old_tid);
  * past the last. */
 int sx_threads_old_tid(int i);
 
+/* --- interrupted.c: calls the kernel never restarts after a handler --- */
+/* The checkpoint handler calls these with its ucontext: on entry (the time of the
+ * interruption) and before it returns (the thread's interrupted call is then retried by its
+ * wrapper, unless a signal of the program's own is about to run its handler). */
+void sx_interrupted_enter(const void *uc);
+void sx_interrupted_leave(const void *uc, int ckpt_signal);
+
 /* --- procstate.c: process-wide kernel state --- */
 void sx_procstate_capture(struct sx_process_state *ps);
 extern uint64_t sx_shared_pending; /* process-wide pending signals at the last checkpoint */

@@ -5,7 +5,8 @@
  * is part of the memory image. So a thread needs only a few registers of its own (ctx) to be
  * brought back into the handler after restart; returning from the handler then restores the
  * rest exactly (rt_sigreturn). System calls the signal interrupted are restarted by the
- * kernel on return (SA_RESTART), both after a checkpoint and after a restart. */
+ * kernel on return (SA_RESTART), both after a checkpoint and after a restart, except those
+ * Linux never restarts after a handler (poll, nanosleep, ...): interrupted.c resumes them. */
 #include "agent.h"
 
 #include <signal.h>
@@ -97,7 +98,11 @@ static void handler(int sig, siginfo_t *si, void *uc)
         forward_to_program(sig, si, uc);
         return;
     }
-    if (!ckpt_active) return; /* a checkpoint that gave up before this thread stopped */
+    sx_interrupted_enter(uc);
+    if (!ckpt_active) { /* a checkpoint that gave up before this thread stopped */
+        sx_interrupted_leave(uc, sig);
+        return;
+    }
     int my_resume = resume_word;
     s->fs_base = read_fs_base();
     s->pending = thread_pending();
@@ -120,6 +125,7 @@ static void handler(int sig, siginfo_t *si, void *uc)
     }
     while (__atomic_load_n(&resume_word, __ATOMIC_SEQ_CST) == my_resume)
         sx_futex(&resume_word, SX_FUTEX_WAIT, my_resume, 0);
+    sx_interrupted_leave(uc, sig); /* a call we interrupted is resumed by its wrapper */
 }
 
 void sx_threads_install_handler(void)

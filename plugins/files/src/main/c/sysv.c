@@ -26,6 +26,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procread.h"
@@ -133,9 +134,35 @@ __attribute__((visibility("default"))) int semop(int id, struct sembuf *ops, siz
     RETRY_AFTER_CHECKPOINT(int, STASIS_NEXT(semop)(real_id(OBJ_SEM, id), ops, n));
 }
 
+static int64_t mono_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/* As above, keeping the caller's deadline: a call again gets what is left of its timeout (read
+ * only once the kernel has accepted it, so bad pointers still give EFAULT). */
 __attribute__((visibility("default"))) int semtimedop(int id, struct sembuf *ops, size_t n, const struct timespec *t)
 {
-    RETRY_AFTER_CHECKPOINT(int, STASIS_NEXT(semtimedop)(real_id(OBJ_SEM, id), ops, n, t));
+    int64_t start = t ? mono_ns() : 0;
+    const struct timespec *p = t;
+    struct timespec left;
+    for (;;) {
+        uint32_t before = stasis_resumes();
+        int r = STASIS_NEXT(semtimedop)(real_id(OBJ_SEM, id), ops, n, p);
+        if (r >= 0 || errno != EINTR || stasis_resumes() == before) return r;
+        if (t) {
+            int64_t total = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+            int64_t spent = mono_ns() - start;
+            if (total <= 0) return r;
+            if (spent < 0) spent = 0; /* a clock that went back: another boot at restart */
+            int64_t l = spent >= total ? 0 : total - spent;
+            left.tv_sec = (time_t)(l / 1000000000);
+            left.tv_nsec = (long)(l % 1000000000);
+            p = &left;
+        }
+    }
 }
 
 __attribute__((visibility("default"))) int semctl(int id, int num, int cmd, ...)
