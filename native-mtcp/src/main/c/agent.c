@@ -549,6 +549,7 @@ static void after_restart(void)
     restore_pid_map(ri);
     sx_zombies_recreate();
     sx_procstate_restore(&saved_ps);
+    sx_siginfo_restarted();
     if (ri->magic == SX_RESTART_MAGIC) sx_hooks_disable(ri->disabled_plugins);
     sx_agent.coord_fd = -1;
     if (ri->magic != SX_RESTART_MAGIC) {

@@ -21,6 +21,7 @@
 
 #include "agent.h"
 #include "pidvirt.h"
+#include "probe.h"
 #include "sys.h"
 #include "text.h"
 
@@ -233,7 +234,8 @@ EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
     void *tls = va_arg(ap, void *);
     pid_t *child_tid = va_arg(ap, pid_t *);
     va_end(ap);
-    if (!sx_agent.active || (flags & (CLONE_VM | CLONE_THREAD | CLONE_SETTLS)))
+    /* without a function libc refuses (EINVAL): it must see the program's, not our start */
+    if (!sx_agent.active || !fn || (flags & (CLONE_VM | CLONE_THREAD | CLONE_SETTLS)))
         return REAL(clone)(fn, stack, flags, arg, parent_tid, tls, child_tid);
     gate_enter();
     pid_t pid = -1;
@@ -426,7 +428,8 @@ static int env_count(char *const envp[])
 /* Runs call with the fixed environment; the buffers live on this frame for the call. */
 #define WITH_CHILD_ENV(envp, fixed, call)                                                          \
     do {                                                                                           \
-        if (!sx_agent.active) {                                                                    \
+        /* an environment we cannot read goes to the kernel as it is, for its EFAULT */            \
+        if (!sx_agent.active || !sx_probe_strv(envp)) {                                            \
             char **fixed = (char **)(envp);                                                        \
             return call;                                                                           \
         }                                                                                          \

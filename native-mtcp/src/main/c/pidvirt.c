@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include "pidvirt.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <dlfcn.h>
@@ -31,7 +30,7 @@ static struct {
     volatile int v, r;
 } map[SX_MAX_PIDS];
 static volatile int nmap; /* slots in use, including retired ones (v == 0) */
-static volatile int live; /* entries with v != 0: the fast path tests only this */
+volatile int sx_pid_live; /* entries with v != 0: the fast path tests only this */
 
 static int lookup_real(int virt)
 {
@@ -51,7 +50,7 @@ static int lookup_virtual(int real)
 
 int sx_pid_virtual(int real)
 {
-    if (!live || real == 0 || real == -1) return real;
+    if (!sx_pid_live || real == 0 || real == -1) return real;
     if (real < 0) return -sx_pid_virtual(-real);
     int v = lookup_virtual(real);
     return v ? v : real;
@@ -59,7 +58,7 @@ int sx_pid_virtual(int real)
 
 int sx_pid_real(int virt)
 {
-    if (!live || virt == 0 || virt == -1) return virt;
+    if (!sx_pid_live || virt == 0 || virt == -1) return virt;
     if (virt < 0) return -sx_pid_real(-virt);
     int r = lookup_real(virt);
     return r ? r : virt;
@@ -67,7 +66,7 @@ int sx_pid_real(int virt)
 
 int sx_pid_taken(int real)
 {
-    if (!live) return 0;
+    if (!sx_pid_live) return 0;
     int r = lookup_real(real);
     return r && r != real;
 }
@@ -76,7 +75,7 @@ static void retire(int i)
 {
     if (!map[i].v) return;
     __atomic_store_n(&map[i].v, 0, __ATOMIC_RELEASE);
-    __atomic_sub_fetch(&live, 1, __ATOMIC_SEQ_CST);
+    __atomic_sub_fetch(&sx_pid_live, 1, __ATOMIC_SEQ_CST);
 }
 
 void sx_pid_map_add(int virt, int real)
@@ -97,12 +96,12 @@ void sx_pid_map_add(int virt, int real)
     }
     map[free_slot].r = real;
     __atomic_store_n(&map[free_slot].v, virt, __ATOMIC_RELEASE);
-    __atomic_add_fetch(&live, 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&sx_pid_live, 1, __ATOMIC_SEQ_CST);
 }
 
 void sx_pid_map_drop_real(int real)
 {
-    if (!live || real <= 0) return;
+    if (!sx_pid_live || real <= 0) return;
     for (int i = 0; i < nmap; i++)
         if (map[i].v && map[i].r == real) retire(i);
 }
@@ -113,11 +112,11 @@ void sx_pid_map_clear(void)
     nmap = 0;
 }
 
-int sx_pid_map_size(void) { return live; }
+int sx_pid_map_size(void) { return sx_pid_live; }
 
 size_t sx_pid_map_format(char *out, size_t cap)
 {
-    if (!live || cap == 0) return 0;
+    if (!sx_pid_live || cap == 0) return 0;
     struct sx_buf b;
     sx_buf_init(&b, out, cap);
     sx_buf_int(&b, sx_getpid());
@@ -199,14 +198,6 @@ static int (*real_waitid)(idtype_t, id_t, siginfo_t *, int);
 static int (*real_sigqueue)(pid_t, int, const union sigval);
 static pid_t (*real_tcgetpgrp)(int);
 static int (*real_tcsetpgrp)(int, pid_t);
-static int (*real_open)(const char *, int, ...);
-static int (*real_openat)(int, const char *, int, ...);
-static FILE *(*real_fopen)(const char *, const char *);
-static DIR *(*real_opendir)(const char *);
-static ssize_t (*real_readlink)(const char *, char *, size_t);
-static int (*real_access)(const char *, int);
-static int (*real_stat)(const char *, struct stat *);
-static int (*real_lstat)(const char *, struct stat *);
 
 __attribute__((constructor(101))) static void resolve_real(void)
 {
@@ -217,62 +208,81 @@ __attribute__((constructor(101))) static void resolve_real(void)
     REAL(sigqueue);
     REAL(tcgetpgrp);
     REAL(tcsetpgrp);
-    REAL(open);
-    REAL(openat);
-    REAL(fopen);
-    REAL(opendir);
-    REAL(readlink);
-    REAL(access);
-    REAL(stat);
-    REAL(lstat);
 }
 
 /* A reaped child's pid is free for reuse: its entry goes. */
 static pid_t reaped(pid_t r, int status_valid)
 {
-    if (r <= 0 || !live) return r;
+    if (r <= 0 || !sx_pid_live) return r;
     int v = sx_pid_virtual(r);
     if (status_valid) sx_pid_map_drop_real(r);
     return v;
 }
 
-static int reaps(int options, const int *status)
+static int reaps(int options, int status)
 {
-    return !(options & WNOWAIT) && status && (WIFEXITED(*status) || WIFSIGNALED(*status));
+    return !(options & WNOWAIT) && (WIFEXITED(status) || WIFSIGNALED(status));
 }
 
+/* A wait the checkpoint signal interrupted is restarted by the kernel with the registers it
+ * had: after a restart that is the child's pid of the previous run, not its new one, and the
+ * wait fails with ECHILD though the child runs on. So an ECHILD is tried once more when the
+ * process was stopped and let go meanwhile and the pid now translates differently. */
+static int retranslated(uint32_t resumes_before, int virt, int real_used)
+{
+    return errno == ECHILD && sx_threads_resumes() != resumes_before && sx_pid_real(virt) != real_used;
+}
+
+/* The program's status pointer goes to the kernel as it is (a bad one gets EFAULT there, as
+ * without us) and is read only after the kernel wrote it. */
 EXPORT pid_t waitpid(pid_t pid, int *status, int options)
 {
-    int st = 0;
-    pid_t r = REAL(waitpid)(sx_pid_real(pid), &st, options);
-    if (status) *status = st;
-    return reaped(r, reaps(options, &st));
+    int own = 0;
+    int *st = status ? status : &own;
+    for (;;) {
+        uint32_t before = sx_threads_resumes();
+        int real = sx_pid_real(pid);
+        pid_t r = REAL(waitpid)(real, st, options);
+        if (r < 0 && retranslated(before, pid, real)) continue;
+        return reaped(r, r > 0 && reaps(options, *st));
+    }
 }
 
 EXPORT pid_t wait(int *status) { return waitpid(-1, status, 0); }
 
 EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
-    int st = 0;
-    pid_t r = REAL(wait4)(sx_pid_real(pid), &st, options, ru);
-    if (status) *status = st;
-    return reaped(r, reaps(options, &st));
+    int own = 0;
+    int *st = status ? status : &own;
+    for (;;) {
+        uint32_t before = sx_threads_resumes();
+        int real = sx_pid_real(pid);
+        pid_t r = REAL(wait4)(real, st, options, ru);
+        if (r < 0 && retranslated(before, pid, real)) continue;
+        return reaped(r, r > 0 && reaps(options, *st));
+    }
 }
 
 EXPORT pid_t wait3(int *status, int options, struct rusage *ru) { return wait4(-1, status, options, ru); }
 
 EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 {
-    if (type == P_PID || type == P_PGID) id = (id_t)sx_pid_real((int)id);
-    int r = REAL(waitid)(type, id, info, options);
-    if (r == 0 && info && info->si_pid) {
-        int real = info->si_pid;
-        info->si_pid = sx_pid_virtual(real);
-        if (!(options & WNOWAIT) && (info->si_code == CLD_EXITED || info->si_code == CLD_KILLED ||
-                                     info->si_code == CLD_DUMPED))
-            sx_pid_map_drop_real(real);
+    int translated = type == P_PID || type == P_PGID;
+    for (;;) {
+        uint32_t before = sx_threads_resumes();
+        id_t real = translated ? (id_t)sx_pid_real((int)id) : id;
+        int r = REAL(waitid)(type, real, info, options);
+        if (r < 0 && translated && retranslated(before, (int)id, (int)real)) continue;
+        /* info was written by the kernel when the call succeeded */
+        if (r == 0 && info && info->si_pid) {
+            int child = info->si_pid;
+            info->si_pid = sx_pid_virtual(child);
+            if (!(options & WNOWAIT) && (info->si_code == CLD_EXITED || info->si_code == CLD_KILLED ||
+                                         info->si_code == CLD_DUMPED))
+                sx_pid_map_drop_real(child);
+        }
+        return r;
     }
-    return r;
 }
 
 EXPORT int sigqueue(pid_t pid, int sig, const union sigval value) { return REAL(sigqueue)(sx_pid_real(pid), sig, value); }
@@ -360,6 +370,16 @@ EXPORT long syscall(long n, ...)
     case __NR_rt_sigqueueinfo:
         a = sx_pid_real((int)a);
         break;
+    case __NR_waitid:
+        if (a == P_PID || a == P_PGID) b = sx_pid_real((int)b);
+        break;
+    case __NR_clock_gettime:
+    case __NR_clock_getres:
+    case __NR_clock_settime:
+    case __NR_clock_nanosleep:
+    case __NR_timer_create:
+        a = sx_clock_real((clockid_t)a);
+        break;
     case __NR_rt_tgsigqueueinfo:
         a = sx_pid_real((int)a);
         b = sx_pid_real((int)b);
@@ -367,109 +387,3 @@ EXPORT long syscall(long n, ...)
     }
     return REAL(syscall)(n, a, b, c, d, e, f);
 }
-
-/* ---- wrappers: /proc/<pid>/... paths ---- */
-
-/* Rewrites "/proc/<virtual>/..." and "/proc/<pid>/task/<virtual tid>/..." into buf when the
- * numbers are mapped; returns the path to use. */
-static const char *proc_path(const char *path, char *buf, size_t cap)
-{
-    if (!live || !path || !sx_startswith(path, "/proc/")) return path;
-    const char *p = path + 6;
-    if (*p < '1' || *p > '9') return path;
-    int v = (int)sx_parse_u64(&p, 10);
-    if (*p && *p != '/') return path;
-    int r = sx_pid_real(v);
-    const char *task = 0;
-    int tv = 0, tr = 0;
-    if (sx_startswith(p, "/task/") && p[6] >= '1' && p[6] <= '9') {
-        const char *q = p + 6;
-        tv = (int)sx_parse_u64(&q, 10);
-        if (!*q || *q == '/') {
-            tr = sx_pid_real(tv);
-            task = q;
-        }
-    }
-    if (r == v && tr == tv) return path;
-    struct sx_buf b;
-    sx_buf_init(&b, buf, cap);
-    sx_buf_add(&b, "/proc/");
-    sx_buf_int(&b, r);
-    if (task) {
-        sx_buf_add(&b, "/task/");
-        sx_buf_int(&b, tr);
-        sx_buf_add(&b, task);
-    } else {
-        sx_buf_add(&b, p);
-    }
-    return b.len + 1 < cap ? buf : path;
-}
-
-#define PROC_BUF 4096
-
-EXPORT int open(const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (flags & (O_CREAT | __O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
-    char buf[PROC_BUF];
-    return REAL(open)(proc_path(path, buf, sizeof buf), flags, mode);
-}
-EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
-
-EXPORT int openat(int dirfd, const char *path, int flags, ...)
-{
-    mode_t mode = 0;
-    if (flags & (O_CREAT | __O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
-    char buf[PROC_BUF];
-    return REAL(openat)(dirfd, proc_path(path, buf, sizeof buf), flags, mode);
-}
-EXPORT int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
-
-EXPORT FILE *fopen(const char *path, const char *mode)
-{
-    char buf[PROC_BUF];
-    return REAL(fopen)(proc_path(path, buf, sizeof buf), mode);
-}
-EXPORT FILE *fopen64(const char *path, const char *mode) { return fopen(path, mode); }
-
-EXPORT DIR *opendir(const char *path)
-{
-    char buf[PROC_BUF];
-    return REAL(opendir)(proc_path(path, buf, sizeof buf));
-}
-
-EXPORT ssize_t readlink(const char *path, char *out, size_t cap)
-{
-    char buf[PROC_BUF];
-    return REAL(readlink)(proc_path(path, buf, sizeof buf), out, cap);
-}
-
-EXPORT int access(const char *path, int mode)
-{
-    char buf[PROC_BUF];
-    return REAL(access)(proc_path(path, buf, sizeof buf), mode);
-}
-
-EXPORT int stat(const char *path, struct stat *st)
-{
-    char buf[PROC_BUF];
-    return REAL(stat)(proc_path(path, buf, sizeof buf), st);
-}
-EXPORT int stat64(const char *path, struct stat64 *st) { return stat(path, (struct stat *)st); }
-
-EXPORT int lstat(const char *path, struct stat *st)
-{
-    char buf[PROC_BUF];
-    return REAL(lstat)(proc_path(path, buf, sizeof buf), st);
-}
-EXPORT int lstat64(const char *path, struct stat64 *st) { return lstat(path, (struct stat *)st); }

@@ -20,12 +20,26 @@ void sx_pid_map_add(int virt, int real);
 void sx_pid_map_drop_real(int real);
 void sx_pid_map_clear(void);
 int sx_pid_map_size(void);
+/* Entries in the table; 0 until a restart (or an exec after one): the wrappers' fast path. */
+extern volatile int sx_pid_live;
 
 /* The table for a program we exec: "<writer real pid>:<v>=<r>,...", empty when the table is.
  * Returns the length written (0 when empty or it does not fit). */
 size_t sx_pid_map_format(char *out, size_t cap);
 /* At agent start: takes the table from STASIS_PID_MAP if this process (or its parent) wrote it. */
 void sx_pid_map_import(const char *value, int self_real, int parent_real);
+
+/* cpuclock.c: the clock id the kernel understands for one the program has (a CPU clock of a
+ * process or thread names it by its virtual id). */
+#include <time.h>
+clockid_t sx_clock_real(clockid_t clk);
+clockid_t sx_clock_virtual(clockid_t clk); /* the other way: for a clock id the kernel shows */
+
+/* siginfo.c: si_pid seen by the program is virtual. */
+#include <signal.h>
+void sx_siginfo_fix(int sig, siginfo_t *si);            /* a siginfo the kernel filled */
+int sx_siginfo_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+void sx_siginfo_restarted(void); /* after a restart: SA_SIGINFO handlers go behind the trampoline */
 
 #define SX_PID_MAP_VAR "STASIS_PID_MAP"
 

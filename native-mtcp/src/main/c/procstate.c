@@ -3,6 +3,7 @@
  * Captured while user threads are stopped; restored by the agent after a restart, before
  * any user thread runs again. */
 #include "agent.h"
+#include "pidvirt.h"
 
 #include <signal.h>
 #include <string.h>
@@ -100,7 +101,12 @@ static void capture_ptimers(struct sx_process_state *ps)
             } else t->notify = 0;
         } else if (t && sx_startswith(p, "ClockID: ")) {
             p += 9;
-            t->clockid = (int32_t)sx_parse_u64(&p, 10);
+            /* a CPU clock is negative and names its process or thread: kept by the virtual
+             * id, given the kernel's again at restart */
+            int neg = *p == '-';
+            if (neg) p++;
+            int64_t v = (int64_t)sx_parse_u64(&p, 10);
+            t->clockid = (int32_t)sx_clock_virtual((clockid_t)(neg ? -v : v));
         }
         while (*p && *p != '\n') p++;
         if (*p) p++;
@@ -133,7 +139,7 @@ static void restore_ptimers(const struct sx_process_state *ps)
             if (!ev.tid) continue; /* its thread is gone */
         }
         int id = t->id;
-        if (SX_SYS3(__NR_timer_create, t->clockid, &ev, &id) < 0 || id != t->id) {
+        if (SX_SYS3(__NR_timer_create, sx_clock_real(t->clockid), &ev, &id) < 0 || id != t->id) {
             sx_log(1, "cannot recreate a timer; it is lost", 0, 0);
             continue;
         }

@@ -8,6 +8,7 @@
  * kernel on return (SA_RESTART), both after a checkpoint and after a restart, except those
  * Linux never restarts after a handler (poll, nanosleep, ...): interrupted.c resumes them. */
 #include "agent.h"
+#include "pidvirt.h"
 
 #include <signal.h>
 #include <string.h>
@@ -72,7 +73,10 @@ static void forward_to_program(int sig, siginfo_t *si, void *uc)
         sx_tgkill((int)sx_getpid(), (int)sx_gettid(), sig);
         return;
     }
-    if (user_action.sa_flags & SA_SIGINFO) user_action.sa_sigaction(sig, si, uc);
+    if (user_action.sa_flags & SA_SIGINFO) {
+        sx_siginfo_fix(sig, si);
+        user_action.sa_sigaction(sig, si, uc);
+    }
     else user_action.sa_handler(sig);
 }
 

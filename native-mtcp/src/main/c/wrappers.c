@@ -3,8 +3,11 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <dlfcn.h>
+#include <errno.h>
 
 #include "agent.h"
+#include "pidvirt.h"
+#include "probe.h"
 
 void *sx_real(void **slot, const char *name)
 {
@@ -16,14 +19,26 @@ void *sx_real(void **slot, const char *name)
     return p;
 }
 
-extern int __sigaction(int, const struct sigaction *, struct sigaction *);
-
 static int ours(int sig) { return sx_agent.active && sig == sx_agent.ckpt_signal; }
 
 __attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    if (ours(sig)) return sx_threads_user_action(act, old);
-    return __sigaction(sig, act, old);
+    if (ours(sig)) {
+        /* kept here, not in the kernel: copied through probes so that a bad pointer gets
+         * EFAULT, as the kernel would give it, rather than a crash in the agent (rare path) */
+        struct sigaction now, prev;
+        if (act && sx_probe_read(&now, act, sizeof now) != sizeof now) {
+            errno = EFAULT;
+            return -1;
+        }
+        sx_threads_user_action(0, &prev);
+        if (old && sx_probe_write(old, &prev, sizeof prev) != sizeof prev) {
+            errno = EFAULT;
+            return -1;
+        }
+        return sx_threads_user_action(act ? &now : 0, 0);
+    }
+    return sx_siginfo_sigaction(sig, act, old);
 }
 
 __attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t handler)
