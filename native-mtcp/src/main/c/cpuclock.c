@@ -34,7 +34,6 @@ clockid_t sx_clock_virtual(clockid_t clk) { return translate(clk, sx_pid_virtual
 static int (*real_clock_gettime)(clockid_t, struct timespec *);
 static int (*real_clock_getres)(clockid_t, struct timespec *);
 static int (*real_clock_settime)(clockid_t, const struct timespec *);
-static int (*real_clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
 static int (*real_timer_create)(clockid_t, struct sigevent *, timer_t *);
 static int (*real_clock_getcpuclockid)(pid_t, clockid_t *);
 static int (*real_pthread_getcpuclockid)(pthread_t, clockid_t *);
@@ -44,7 +43,6 @@ __attribute__((constructor(101))) static void resolve_real(void)
     REAL(clock_gettime);
     REAL(clock_getres);
     REAL(clock_settime);
-    REAL(clock_nanosleep);
     REAL(timer_create);
     REAL(clock_getcpuclockid);
     REAL(pthread_getcpuclockid);
@@ -56,10 +54,7 @@ EXPORT int clock_settime(clockid_t clk, const struct timespec *tp)
 {
     return REAL(clock_settime)(sx_clock_real(clk), tp);
 }
-EXPORT int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req, struct timespec *rem)
-{
-    return REAL(clock_nanosleep)(sx_clock_real(clk), flags, req, rem);
-}
+/* clock_nanosleep translates its clock in interrupted.c, where it is resumed after a checkpoint. */
 
 /* A timer that signals one thread (SIGEV_THREAD_ID) names it by its tid. libc reads the
  * sigevent itself, so reading it here faults no more than the call would. */

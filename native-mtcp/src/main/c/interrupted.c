@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "pidvirt.h"
 #include "sys.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -269,17 +270,27 @@ EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 
 /* ---- waiting for signals ---- */
 
-EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *tmo)
+/* The siginfo a wait returns names the sender by its real pid: given back as the program's. */
+static int sigwait_resumed(const sigset_t *set, siginfo_t *info, const struct timespec *tmo)
 {
     TS_TIMEOUT_LOOP(tmo, REAL(sigtimedwait)(set, info, p));
+}
+
+EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *tmo)
+{
+    int sig = sigwait_resumed(set, info, tmo);
+    if (sig > 0) sx_siginfo_fix(sig, info);
+    return sig;
 }
 
 EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
 {
     for (;;) {
         uint32_t before = sx_eintr_count;
-        int r = REAL(sigwaitinfo)(set, info);
-        if (!OURS(r, before)) return r;
+        int sig = REAL(sigwaitinfo)(set, info);
+        if (OURS(sig, before)) continue;
+        if (sig > 0) sx_siginfo_fix(sig, info);
+        return sig;
     }
 }
 
@@ -339,9 +350,10 @@ static int sleep_core(clockid_t clock, int flags, const struct timespec *req, st
     }
 }
 
+/* A CPU clock id of a process encodes its pid: the kernel gets the real one. */
 EXPORT int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, struct timespec *rem)
 {
-    return sleep_core(clock, flags, req, rem);
+    return sleep_core(sx_clock_real(clock), flags, req, rem);
 }
 
 EXPORT int nanosleep(const struct timespec *req, struct timespec *rem)

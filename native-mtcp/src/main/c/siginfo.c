@@ -93,27 +93,3 @@ void sx_siginfo_restarted(void)
         SX_SYS4(__NR_rt_sigaction, sig, &k, 0, 8);
     }
 }
-
-static int (*real_sigtimedwait)(const sigset_t *, siginfo_t *, const struct timespec *);
-static int (*real_sigwaitinfo)(const sigset_t *, siginfo_t *);
-
-__attribute__((constructor(101))) static void resolve_real(void)
-{
-    REAL(sigtimedwait);
-    REAL(sigwaitinfo);
-}
-
-/* info goes to the kernel as it is and is read once the kernel wrote it */
-EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
-{
-    int sig = REAL(sigtimedwait)(set, info, timeout);
-    if (sig > 0) sx_siginfo_fix(sig, info);
-    return sig;
-}
-
-EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
-{
-    int sig = REAL(sigwaitinfo)(set, info);
-    if (sig > 0) sx_siginfo_fix(sig, info);
-    return sig;
-}
