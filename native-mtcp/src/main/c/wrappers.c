@@ -23,7 +23,7 @@ static int ours(int sig) { return sx_agent.active && sig == sx_agent.ckpt_signal
 __attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (ours(sig)) return sx_threads_user_action(act, old);
-    return __sigaction(sig, act, old);
+    return sx_crashnote_sigaction(sig, act, old);
 }
 
 __attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t handler)
