@@ -49,12 +49,17 @@ void sx_nofork_note_advice(int advice)
     if (advice == MADV_DONTFORK || advice == MADV_WIPEONFORK) __atomic_store_n(&marks_seen, 1, __ATOMIC_RELAXED);
 }
 
-static int (*real_madvise)(void *, size_t, int);
-
+/* libc's madvise is the bare system call; making it here needs no dlsym, which is not safe
+ * from everywhere a program may call madvise (an allocator of its own, early start). */
 __attribute__((visibility("default"))) int madvise(void *addr, size_t len, int advice)
 {
     sx_nofork_note_advice(advice);
-    return REAL(madvise)(addr, len, advice);
+    long r = SX_SYS3(__NR_madvise, addr, len, advice);
+    if (r < 0) {
+        errno = (int)-r;
+        return -1;
+    }
+    return 0;
 }
 
 /* The two-letter flags of one "VmFlags:" line. */
