@@ -292,6 +292,14 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
         sx_copy_str(err, errlen, "cannot create a pipe for the image writer");
         return STEP_FAIL;
     }
+    /* memory the program keeps from its children must be in this one */
+    if (sx_nofork_lift(err, errlen) < 0) {
+        sx_close(pipefd[0]);
+        sx_close(pipefd[1]);
+        sx_close(shared[0]);
+        sx_close(shared[1]);
+        return STEP_FAIL;
+    }
     long parent = sx_getpid();
     long pid = SX_SYS5(__NR_clone, 0 /* no exit signal: invisible to the program's wait() */, 0, 0, 0, 0);
     if (pid == 0) {
@@ -321,6 +329,7 @@ static int snapshot(uint32_t gen, uint32_t peers, char *err, size_t errlen)
         sx_write_all(pipefd[1], b.p, b.len);
         sx_exit_group(size >= 0 ? 0 : 1);
     }
+    sx_nofork_restore();
     sx_close(pipefd[1]);
     sx_close(shared[1]);
     /* the read end stays open while the program runs on: out of its way (a shell may close a
@@ -550,6 +559,7 @@ static void after_restart(void)
     sx_zombies_recreate();
     sx_procstate_restore(&saved_ps);
     sx_siginfo_restarted();
+    sx_crashnote_arm();
     if (ri->magic == SX_RESTART_MAGIC) sx_hooks_disable(ri->disabled_plugins);
     sx_agent.coord_fd = -1;
     if (ri->magic != SX_RESTART_MAGIC) {

@@ -101,6 +101,22 @@ void sx_procstate_restore(const struct sx_process_state *ps);
 void sx_zombies_capture(void);  /* PRECHECKPOINT */
 void sx_zombies_recreate(void); /* after a restart, once the pid table is loaded */
 
+/* --- nofork.c: memory marked MADV_DONTFORK / MADV_WIPEONFORK --- */
+void sx_nofork_note_advice(int advice); /* the madvise wrappers: the program asked for a mark */
+/* Just before the writer's clone, threads stopped: takes the marks off every marked region so
+ * the child gets its pages. 0, or -1 with a reason in err (nothing left lifted). */
+int sx_nofork_lift(char *err, unsigned long errlen);
+void sx_nofork_restore(void); /* right after the clone: the marks back on */
+/* The marks of the region holding start (0 if none), with *end cut back to where that stops
+ * being true. Valid in the writer for the list the last lift found. */
+uint32_t sx_nofork_kind(uint64_t start, uint64_t *end);
+
+/* --- crashnote.c: a crash after a restart is reported --- */
+void sx_crashnote_arm(void); /* after a restart, dispositions restored */
+/* The sigaction wrapper for signals other than the checkpoint signal. */
+int sx_crashnote_armed(int sig); /* our crash handler is on sig, not the program's */
+int sx_crashnote_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
 /* --- writer.c: the image --- */
 struct sx_write_job {
     const char *tmp_path;

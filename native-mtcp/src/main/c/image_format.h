@@ -80,6 +80,8 @@ struct sx_trailer {
 #define SX_R_DELETED 0x200u
 #define SX_R_GROWSDOWN 0x400u
 #define SX_R_SAVED 0x800u /* a file's pages saved in full: restored as memory, the file is not needed */
+#define SX_R_DONTFORK 0x1000u   /* the program marked it MADV_DONTFORK: marked again at restart */
+#define SX_R_WIPEONFORK 0x2000u /* the program marked it MADV_WIPEONFORK: marked again at restart */
 #define SX_R_SPECIAL (SX_R_VDSO | SX_R_VVAR | SX_R_VVAR_VCLOCK)
 
 struct sx_region {

@@ -358,6 +358,9 @@ EXPORT long syscall(long n, ...)
     case __NR_tgkill: return tgkill((pid_t)a, (pid_t)b, (int)c);
     case __NR_tkill: return fail_errno(SX_SYS2(__NR_tkill, sx_pid_real((int)a), b));
     case __NR_wait4: return wait4((pid_t)a, (int *)b, (int)c, (struct rusage *)d);
+    case __NR_madvise:
+        sx_nofork_note_advice((int)c);
+        break;
     case __NR_sched_setaffinity:
     case __NR_sched_getaffinity:
     case __NR_sched_setparam:

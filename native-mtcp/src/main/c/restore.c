@@ -521,6 +521,13 @@ static void protect_regions(void)
         if (r[k].kind & SX_R_SPECIAL) continue;
         long e = sx_mprotect((void *)r[k].start, r[k].end - r[k].start, (int)r[k].prot);
         if (e < 0) broken("cannot set memory protection: ", e);
+        /* the program kept these from its children (V8's heap): its forks must not see them */
+        if ((r[k].kind & SX_R_DONTFORK) &&
+            (e = SX_SYS3(__NR_madvise, r[k].start, r[k].end - r[k].start, 10 /* MADV_DONTFORK */)) < 0)
+            broken("cannot mark memory MADV_DONTFORK: ", e);
+        if ((r[k].kind & SX_R_WIPEONFORK) &&
+            (e = SX_SYS3(__NR_madvise, r[k].start, r[k].end - r[k].start, 18 /* MADV_WIPEONFORK */)) < 0)
+            broken("cannot mark memory MADV_WIPEONFORK: ", e);
     }
 }
 

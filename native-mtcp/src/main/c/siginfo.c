@@ -88,6 +88,7 @@ void sx_siginfo_restarted(void)
         struct sx_kernel_sigaction k;
         if (SX_SYS4(__NR_rt_sigaction, sig, 0, &k, 8) < 0) continue;
         if (!(k.flags & SA_SIGINFO) || k.handler <= 1 || k.handler == (uint64_t)(uintptr_t)trampoline) continue;
+        if (sx_crashnote_armed(sig)) continue; /* a crash note of the restart before: not the program's */
         __atomic_store_n(&program_action[sig], (action_fn)(uintptr_t)k.handler, __ATOMIC_RELEASE);
         k.handler = (uint64_t)(uintptr_t)trampoline;
         SX_SYS4(__NR_rt_sigaction, sig, &k, 0, 8);

@@ -38,7 +38,7 @@ __attribute__((visibility("default"))) int sigaction(int sig, const struct sigac
         }
         return sx_threads_user_action(act ? &now : 0, 0);
     }
-    return sx_siginfo_sigaction(sig, act, old);
+    return sx_crashnote_sigaction(sig, act, old);
 }
 
 __attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t handler)

@@ -220,6 +220,9 @@ static int read_maps(char *err, size_t errlen)
             if (sx_streq(p, "[vsyscall]") || sx_streq(p, "[uprobes]")) continue;
             uint64_t piece = start, piece_end;
             while (next_piece(&piece, end, &piece_end) == 0) {
+                /* a region whose fork mark was lifted for the clone may have merged with a
+                 * neighbour: cut it where the marks change, and keep them with it */
+                uint32_t marks = sx_nofork_kind(piece, &piece_end);
                 if (W.nregions == MAX_REGIONS) {
                     sx_copy_str(err, errlen, "too many memory regions");
                     sx_close(fd);
@@ -233,6 +236,7 @@ static int read_maps(char *err, size_t errlen)
                 r->inode = inode;
                 r->dev = (major << 8) | minor;
                 classify(r, perms, p);
+                r->kind |= marks;
                 if ((r->kind & SX_R_FILE) && !(r->kind & SX_R_DELETED)) {
                     struct stat st;
                     if (SX_SYS2(__NR_stat, r->path, &st) == 0) {

@@ -41,6 +41,18 @@ public record Program(List<String> argv, String comm, Path identity, String cmdl
   }
 
   /**
+   * examples/target/bin/count.js run by Debian's node ({@code /usr/bin/node}, or system property
+   * {@code stasis.itest.node}); empty when there is none, so the test can say it skipped.
+   */
+  public static Optional<Program> node(String... args) {
+    Path node = Path.of(System.getProperty("stasis.itest.node", "/usr/bin/node"));
+    if (!Files.isExecutable(node)) return Optional.empty();
+    List<String> argv = new ArrayList<>(List.of(node.toString(), Harness.EXAMPLES.resolve("count.js").toString()));
+    argv.addAll(List.of(args));
+    return Optional.of(new Program(argv, comm(node.getFileName().toString()), real(node), "count.js"));
+  }
+
+  /**
    * A script from examples/target/bin run by {@code interpreter} (a bash or python3 every test
    * account can run); the script's name tells its processes from other runs of the interpreter.
    */
