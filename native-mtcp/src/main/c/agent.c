@@ -697,6 +697,7 @@ __attribute__((constructor)) static void sx_agent_init(void)
     read_program_name();
     sx_agent.real_pid = (int)sx_getpid();
     new_upid();
+    sx_stdio_init();
     sx_follow_save_env();
     sx_follow_hold_exits();
     sx_pid_map_import(getenv(SX_PID_MAP_VAR), (int)sx_getpid(), (int)SX_SYS0(__NR_getppid));

@@ -49,6 +49,12 @@ void sx_agent_wait_generation_done(void);
 void *sx_real(void **slot, const char *name);
 #define REAL(name) ((__typeof__(real_##name))sx_real((void **)&real_##name, #name))
 
+/* --- stdio.c: the standard descriptors the launch (or the restart) gave the computation --- */
+#define SX_STDIO_TEXT_MAX 112
+void sx_stdio_init(void);              /* at load: inherited, or this process's own (first of a launch) */
+const char *sx_stdio_restarted(void);  /* after a restart: the restart's; the variable's new value */
+int sx_stdio_which(uint64_t dev, uint64_t ino); /* 0, 1 or 2 when that open file is one of them; -1 */
+
 /* --- follow.c: children and exec --- */
 /* Holds fork() back while a generation is in progress (PRESUSPEND until RESUME or abort). */
 void sx_fork_gate_close(void);

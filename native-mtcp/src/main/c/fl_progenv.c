@@ -48,6 +48,7 @@ void fl_program_env(struct fl_env *env, const struct fl_launch *o, const struct 
 
     /* ProgramEnvironment.common */
     fl_env_unset(env, "STASIS_INHERITED_FDS");
+    fl_env_unset(env, "STASIS_LAUNCH_STDIO"); /* the first process of the launch notes its own */
     fl_env_set(env, "STASIS_COORD_HOST", c->numeric_host);
     set_int(env, "STASIS_COORD_PORT", c->port);
     fl_env_set(env, "STASIS_COORD_SECRET", c->secret);

@@ -286,10 +286,10 @@ void sx_follow_save_env(void)
  * program's environ gets strings malloc'd beforehand (spares): an entry of environ may be the
  * program's to free (bash frees its export array's strings, and environ is that array), so what
  * we put there must be free()-able and is never touched by us again. */
-#define SET_VARS 4
+#define SET_VARS 5
 #define SET_VAR_MAX 4352
 static const char *const set_names[SET_VARS] = {
-    "STASIS_COORD_HOST", "STASIS_COORD_PORT", "STASIS_COORD_SECRET", "STASIS_CKPT_DIR"};
+    "STASIS_COORD_HOST", "STASIS_COORD_PORT", "STASIS_COORD_SECRET", "STASIS_CKPT_DIR", "STASIS_LAUNCH_STDIO"};
 static char *spares[SET_VARS]; /* malloc'd, SET_VAR_MAX each; handed to environ at a restart */
 
 void sx_follow_refill_spares(void)
@@ -346,6 +346,7 @@ void sx_follow_restarted(void)
     sx_follow_set_var(1, port);
     sx_follow_set_var(2, sx_agent.secret);
     sx_follow_set_var(3, sx_agent.ckptdir);
+    sx_follow_set_var(4, sx_stdio_restarted());
 }
 
 static int has_var(char *const envp[], const char *name)

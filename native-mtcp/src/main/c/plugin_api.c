@@ -355,6 +355,8 @@ API const char *stasis_process_id(void) { return sx_agent.upid; }
 
 API uint32_t stasis_resumes(void) { return sx_threads_resumes(); }
 
+API int stasis_launch_std(uint64_t dev, uint64_t ino) { return sx_agent.active ? sx_stdio_which(dev, ino) : -1; }
+
 /* ---- options ---- */
 
 API const char *stasis_option(const struct stasis_plugin *p, const char *option)

@@ -8,9 +8,11 @@
  * and epoll are rebuilt (anon.c); terminals are the restart's, with the saved settings (tty.c),
  * except a pseudo-terminal whose master the computation holds: made anew like a pipe;
  * SysV semaphores and segments come back under their old ids (sysv.c); then the pipes are
- * refilled. Standard input, output and error stay those of the restart, like a shell's
- * redirections, unless they are a pipe to another process of the computation. Kinds not handled
- * yet (sockets, inotify, ...) are named in a warning and left closed.
+ * refilled. The standard input, output and error the computation was given by its launch
+ * become those of the restart, wherever the computation keeps them (stasis_launch_std); any
+ * other descriptor on 0, 1 or 2 (a shell's "> out.txt" or "< in.txt", a pipeline, freopen) is
+ * the computation's own and comes back like any other. Kinds not handled yet (sockets, ...) are
+ * named in a warning and left closed.
  *
  * Files at restart (docs/architecture.md, "Open files at restart"):
  *  - a file open for writing is cut back to its size at the checkpoint if it grew (what was
@@ -62,6 +64,7 @@ struct fdrec {
     int64_t offset;
     int64_t size;    /* regular files: size at the checkpoint */
     uint32_t mode;   /* st_mode at the checkpoint */
+    int std_of;      /* 0, 1 or 2: the launch's standard descriptor of that number (the restart's at restart); -1 */
     int deleted;     /* unlinked while open: contents saved in the section */
     int saved;       /* contents saved in the section (deleted, or --ckpt-open-files) */
     struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
@@ -102,6 +105,17 @@ static long fd_path(int fd, char *out, size_t cap)
     ssize_t n = readlink(link, out, cap - 1);
     out[n > 0 ? n : 0] = 0;
     return n;
+}
+
+/* Which of the launch's standard descriptors fd is, or -1. A character device other than a
+ * terminal counts only on 0, 1 or 2: a /dev/null the program opens itself is reopened by its
+ * path, even when the launch's input was /dev/null too. */
+static int launch_std_of(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -1;
+    if (fd > 2 && S_ISCHR(st.st_mode) && !isatty(fd)) return -1;
+    return stasis_launch_std((uint64_t)st.st_dev, (uint64_t)st.st_ino);
 }
 
 /* Descriptor numbers of this process, without opendir (which allocates). */
@@ -204,7 +218,7 @@ static int save_files(char *err, size_t errlen)
                       ", ...): too much to save in the image");
     for (int i = 0; ckpt_open_files && i < nrecs; i++) {
         struct fdrec *r = &recs[i];
-        if (r->kind != K_FILE || r->deleted || r->fd <= 2 || !S_ISREG(r->mode)) continue;
+        if (r->kind != K_FILE || r->deleted || r->std_of >= 0 || !S_ISREG(r->mode)) continue;
         uint64_t need = sizeof(struct saved_file) + (uint64_t)r->size;
         if (total + need > SECTION_CAP) {
             text_warn("--ckpt-open-files: no room left in the image (16 MiB) for ", r->path, "; it is reopened from disk");
@@ -350,7 +364,7 @@ static pid_t ctty_foreground;
 
 static int is_plain_file(const struct fdrec *r)
 {
-    return r->kind == K_FILE && !r->deleted && r->fd > 2 && S_ISREG(r->mode);
+    return r->kind == K_FILE && !r->deleted && r->std_of < 0 && S_ISREG(r->mode);
 }
 
 static int same_open_file(long pid1, int fd1, long pid2, int fd2)
@@ -497,6 +511,7 @@ static int capture(char *err, size_t errlen)
         r->flags = fcntl(fd, F_GETFL);
         r->fdflags = fcntl(fd, F_GETFD);
         memcpy(r->path, path, sizeof r->path);
+        r->std_of = launch_std_of(fd);
         nrecs++;
         if (strncmp(path, "pipe:[", 6) == 0) {
             r->kind = K_PIPE;
@@ -636,10 +651,9 @@ static void place(int from, const struct fdrec *r)
     else dup3(from, r->fd, (r->fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
 }
 
-/* Our standard descriptors stay those of the restart (like a shell's redirections) unless
- * they are a pipe to another process of the computation, such as a child's output read by
- * its parent. */
-static int restores_here(const struct fdrec *r) { return r->fd > 2 || r->shared; }
+/* The launch's standard descriptors become the restart's (restore_launch_std); everything else
+ * this process had is restored here. */
+static int restores_here(const struct fdrec *r) { return r->std_of < 0; }
 
 /* A pair made anew at restart (one held across processes) whose key is this record's. */
 static int remade_pair(const struct fdrec *r) { return r->kind == K_PIPE || (is_pty(r) && r->shared); }
@@ -715,7 +729,7 @@ static void restore_pipes(void)
     nmade = 0;
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (r->kind != K_PIPE || !first_of_inode(i) || !i_make(r) || nmade == MAX_PIPES) continue;
+        if (r->kind != K_PIPE || !first_of_inode(i) || !i_make(r) || !restores_here(r) || nmade == MAX_PIPES) continue;
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0) {
             text_warn("cannot recreate ", r->path, 0);
@@ -769,7 +783,7 @@ static void restore_pipes(void)
     if (stasis_barrier(&files, "pipes-made") < 0) text_warn("no barrier with the other processes: ", "pipes", " may be lost");
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (!remade_pair(r) || !first_of_inode(i) || i_make(r) || nasked == MAX_PIPES) continue;
+        if (!remade_pair(r) || !first_of_inode(i) || i_make(r) || !restores_here(r) || nasked == MAX_PIPES) continue;
         int c = high(fdpass_ask(r->maker, r->inode));
         if (c < 0) {
             text_warn("cannot reach the process that makes ", r->path, " again (left closed)");
@@ -975,20 +989,43 @@ static void restore_fifos(int writers)
 {
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (r->kind != K_FIFO || r->fd <= 2) continue;
+        if (r->kind != K_FIFO || r->std_of >= 0) continue;
         if (((r->flags & O_ACCMODE) != O_RDONLY) == writers) restore_fifo(r);
     }
 }
 
-/* A terminal: the restart's. Standard descriptors already are; they get the saved settings. */
+/* The restart's standard descriptors, moved out of the way before anything is put on 0, 1
+ * and 2 (-1 where the restart had none). */
+static int restart_std[3] = {-1, -1, -1};
+
+static void keep_restart_std(void)
+{
+    for (int k = 0; k < 3; k++) restart_std[k] = fcntl(k, F_DUPFD_CLOEXEC, SCRATCH_FD);
+}
+
+static void drop_restart_std(void)
+{
+    for (int k = 0; k < 3; k++) {
+        if (restart_std[k] >= 0) close(restart_std[k]);
+        restart_std[k] = -1;
+    }
+}
+
+/* One of the launch's standard descriptors: the restart's of the same number goes where the
+ * program kept it (a terminal gets the saved settings). */
+static void restore_launch_std(const struct fdrec *r)
+{
+    int from = restart_std[r->std_of];
+    if (from < 0) return; /* the restart has none: nor has the program */
+    place(from, r);
+    if (r->kind == K_TTY) tty_restore_settings(r->fd, &r->tty);
+}
+
+/* A terminal the launch did not give: the restart's terminal, with the saved settings. */
 static void restore_tty(const struct fdrec *r)
 {
     if (r->tty.kind == TTY_MASTER) {
         text_warn("pseudo-terminal masters are not restored yet (left closed): ", r->path, 0);
-        return;
-    }
-    if (r->fd <= 2) {
-        tty_restore_settings(r->fd, &r->tty);
         return;
     }
     int fd = tty_reopen(r->flags, &r->tty);
@@ -1033,7 +1070,7 @@ static void restore_anon(int epolls)
 {
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (r->kind != K_ANON || r->fd <= 2 || (r->anon.kind == ANON_EPOLL) != epolls) continue;
+        if (r->kind != K_ANON || r->std_of >= 0 || (r->anon.kind == ANON_EPOLL) != epolls) continue;
         int fd = anon_restore(&r->anon, r->flags);
         if (fd < 0) {
             text_warn("cannot make anew (left closed): ", r->path, 0);
@@ -1047,13 +1084,14 @@ static void restore_anon(int epolls)
 static void files_restart(void)
 {
     load_saved();
+    keep_restart_std();
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (r->kind == K_PIPE) continue; /* below, with the other processes */
+        if (r->std_of >= 0) restore_launch_std(r);
+        else if (r->kind == K_PIPE) continue; /* below, with the other processes */
         else if (r->kind == K_FIFO) continue; /* below, readers before writers */
         else if (is_pty(r) && r->shared) continue; /* with the pipes: the pair is made anew */
         else if (r->kind == K_TTY) restore_tty(r);
-        else if (r->fd <= 2) continue;
         else if (r->kind == K_FILE && !r->deleted && (r->dup_of || r->from_maker)) continue; /* below */
         else if (r->kind == K_FILE && !r->deleted) restore_file(r);
         else if (r->kind == K_FILE) continue; /* below, from the section */
@@ -1080,6 +1118,7 @@ static void files_restart(void)
     for (int i = 0; i < nrecs; i++)
         if (is_pipe(&recs[i]) && recs[i].data_len && restores_here(&recs[i])) refill(&recs[i]);
     unload_saved();
+    drop_restart_std();
 }
 
 static const struct stasis_plugin files = {

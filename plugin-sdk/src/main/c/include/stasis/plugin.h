@@ -1,4 +1,4 @@
-/* Stasis plugin SDK 1.2: the native half of a plugin.
+/* Stasis plugin SDK 1.3: the native half of a plugin.
  *
  * A plugin's native half is a shared object that the launch preloads into the program right
  * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define STASIS_SDK_MAJOR 1
-#define STASIS_SDK_MINOR 2
+#define STASIS_SDK_MINOR 3
 /* The first two fields of every struct stasis_plugin. */
 #define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
 
@@ -131,6 +131,14 @@ const char *stasis_process_id(void);
  * has moved, the program's own signals had nothing to do with it and the call can be made
  * again. Readable from any thread at any time. */
 uint32_t stasis_resumes(void);
+
+/* (SDK 1.3) Which standard descriptor of the command that started the computation an open file
+ * is: 0, 1 or 2 when the device and inode (st_dev, st_ino of fstat; a pipe's inode is the pipe)
+ * are those of its standard input, output or error; -1 otherwise. That command is dmtcp_launch,
+ * and after a restart dmtcp_restart: at a restart these descriptors become the restart's,
+ * wherever the computation keeps them, while those the computation opened or redirected itself
+ * (a shell's "> out.txt", a pipeline, freopen) are its own and come back like any other. */
+int stasis_launch_std(uint64_t dev, uint64_t ino);
 
 /* ---- Options ----
  *

@@ -37,6 +37,12 @@ public final class ProgramEnvironment {
      * is a computation of its own and must not start with that process's table.
      */
     public static final String PID_MAP = "STASIS_PID_MAP";
+    /**
+     * Which open files the launch's standard descriptors are (the agent's stdio.c). The first
+     * process of a launch notes its own; one inherited from a managed program that runs
+     * dmtcp_launch itself would name that program's descriptors, not the new launch's.
+     */
+    public static final String LAUNCH_STDIO = "STASIS_LAUNCH_STDIO";
     /** Names of the native plugin halves in plugin order; the agent orders their hooks by it. */
     public static final String NATIVE_PLUGINS = "STASIS_NATIVE_PLUGINS";
     /** Every enabled plugin, in plugin order: the agent records it in images and announces it in HELLO. */
@@ -114,6 +120,7 @@ public final class ProgramEnvironment {
         // the agent left there describes that program's process, not the one started now.
         env.remove(MANAGED_PID);
         env.remove(PID_MAP);
+        env.remove(LAUNCH_STDIO);
         env.put(COORD_HOST, c.numericHost());
         env.put(COORD_PORT, Integer.toString(c.port()));
         env.put(COORD_SECRET, c.secret());

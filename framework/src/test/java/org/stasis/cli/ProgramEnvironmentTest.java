@@ -18,7 +18,7 @@ class ProgramEnvironmentTest {
         LaunchOptions o = LaunchOptionsTest.parse(Env.of(), "--no-gzip", "--ckptdir", "/ck", "-q", "--tmpdir", "/t", "p");
         Map<String, String> base = Map.of("HOME", "/home/u", "LD_PRELOAD", "/usr/lib/libfoo.so",
                 "STASIS_INHERITED_FDS", "3,4", "DMTCP_COORD_PORT", "1", "STASIS_MANAGED_PID", "0000004242",
-                "STASIS_PID_MAP", "4242:4242,4243:5001");
+                "STASIS_PID_MAP", "4242:4242,4243:5001", "STASIS_LAUNCH_STDIO", "1:2,1:2,1:2");
         Map<String, String> env = ProgramEnvironment.forLaunch(base, o, SESSION, AGENT, PluginLaunch.NONE);
         assertEquals("/opt/stasis/lib/libstasis.so:/usr/lib/libfoo.so", env.get("LD_PRELOAD"));
         assertEquals("127.0.0.1", env.get("STASIS_COORD_HOST"));
@@ -35,6 +35,7 @@ class ProgramEnvironmentTest {
         assertFalse(env.containsKey("STASIS_INHERITED_FDS"));
         assertFalse(env.containsKey("STASIS_MANAGED_PID"), "a launch from inside a managed program starts afresh");
         assertFalse(env.containsKey("STASIS_PID_MAP"), "nor does it inherit that program's pid table");
+        assertFalse(env.containsKey("STASIS_LAUNCH_STDIO"), "nor that program's standard descriptors");
     }
 
     @Test
