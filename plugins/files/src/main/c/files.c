@@ -315,6 +315,17 @@ static int first_of_inode(int i)
     return 1;
 }
 
+/* Whether record i is this process's first master of its pseudo-terminal. Not the same as
+ * first_of_inode: a child that took the terminal side onto 0, 1 and 2 (login_tty) and kept the
+ * master it inherited lists the terminal side first, and the master must still be drained and
+ * made anew when this process is elected for it. */
+static int first_master(int i)
+{
+    for (int k = 0; k < i; k++)
+        if (is_pty(&recs[k]) && recs[k].tty.kind == TTY_MASTER && recs[k].inode == recs[i].inode) return 0;
+    return 1;
+}
+
 static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *role)
 {
     char ino[24];
@@ -545,7 +556,7 @@ static int capture(char *err, size_t errlen)
             !earlier_read_end(r->inode, i) && strcmp(r->maker, stasis_process_id()) == 0 && drain(r, err, errlen) < 0)
             return -1;
         /* what the terminal side wrote and the master has not read yet */
-        if (is_pty(r) && r->tty.kind == TTY_MASTER && r->shared && first_of_inode(i) &&
+        if (is_pty(r) && r->tty.kind == TTY_MASTER && r->shared && first_master(i) &&
             strcmp(r->maker, stasis_process_id()) == 0) {
             r->data_off = drained_len;
             r->data_len = tty_pty_drain(r->fd, drained + drained_len, DRAIN_CAP - drained_len);
@@ -732,7 +743,7 @@ static void restore_pipes(void)
      * terminal side had written and the master not read yet */
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (!is_pty(r) || r->tty.kind != TTY_MASTER || !r->shared || !first_of_inode(i) || !i_make(r) ||
+        if (!is_pty(r) || r->tty.kind != TTY_MASTER || !r->shared || !first_master(i) || !i_make(r) ||
             nmade == MAX_PIPES)
             continue;
         int p[2];
