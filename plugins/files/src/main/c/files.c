@@ -506,12 +506,13 @@ static int capture(char *err, size_t errlen)
     int agents = 0;
     for (int i = 0; i < n && i < MAX_FDS + AGENT_ROOM; i++) agents += stasis_agent_fd(fds[i]);
     if (n - agents > MAX_FDS) {
-        char who[64], count[24], what[120];
+        char who[64], count[24], max[24], what[120], most[80];
         whoami(who, sizeof who);
         text_uint(count, (unsigned)(n - agents));
+        text_uint(max, MAX_FDS);
         text_fail(what, sizeof what, who, " has ", count);
-        return text_fail(err, errlen, what, " open descriptors, more than the files plugin can save (65536):",
-                         " checkpoint refused");
+        text_fail(most, sizeof most, " open descriptors, more than the files plugin can save (", max, "):");
+        return text_fail(err, errlen, what, most, " checkpoint refused");
     }
     nrecs = 0;
     drained_len = 0;
