@@ -561,6 +561,7 @@ static void after_restart(void)
     sx_siginfo_restarted();
     sx_crashnote_arm();
     if (ri->magic == SX_RESTART_MAGIC) sx_hooks_disable(ri->disabled_plugins);
+    int old_coord_fd = sx_agent.coord_fd; /* the image's: a number the program did not use */
     sx_agent.coord_fd = -1;
     if (ri->magic != SX_RESTART_MAGIC) {
         sx_log(0, "restarted without coordinator details; running on unmanaged", 0, 0);
@@ -580,7 +581,18 @@ static void after_restart(void)
         struct utsname u;
         if (SX_SYS1(__NR_uname, &u) == 0) sx_copy_str(hostname, sizeof hostname, u.nodename);
     }
-    if (join_coordinator(1, ri->image) < 0) resume_unmanaged();
+    if (join_coordinator(1, ri->image) < 0) {
+        resume_unmanaged();
+        return;
+    }
+    /* The new connection goes where the old one was: the files plugin restores the program's
+     * descriptors by number, and the first free number above SX_HIGH_FD now may be one of them
+     * (a program with thousands, or one that inherited a descriptor there over exec). */
+    if (old_coord_fd > 2 && old_coord_fd != sx_agent.coord_fd &&
+        SX_SYS3(__NR_dup3, sx_agent.coord_fd, old_coord_fd, O_CLOEXEC) == old_coord_fd) {
+        sx_close(sx_agent.coord_fd);
+        sx_agent.coord_fd = old_coord_fd;
+    }
 }
 
 /* ---- the checkpoint thread ---- */

@@ -4,7 +4,8 @@
  * worker of its own before fork() returns in the parent, so a checkpoint that starts
  * afterwards includes it; a checkpoint in progress holds new forks back until it is over (the
  * gate). A program that execs keeps the agent because LD_PRELOAD and our variables are
- * inherited; when it cleans its environment, the exec wrappers put them back. Children made without fork() (posix_spawn, system, popen, vfork)
+ * inherited; when it cleans its environment, the exec wrappers put them back. forkpty() is
+ * made of our fork() here (libc's forks past it). Children made without fork() (posix_spawn, system, popen, vfork)
  * exec at once, and their new program joins the same way. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,7 +17,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -197,6 +200,37 @@ EXPORT pid_t fork(void)
         if (settle_child(&pid, sync)) break;
     }
     gate_leave();
+    return pid;
+}
+
+/* forkpty(): libc forks with its internal fork, which bypasses ours, so the child would run
+ * on outside the computation (no image; after a restart its terminal's master holder finds
+ * nobody on the other side). Done here with the same steps (openpty, our fork, login_tty in
+ * the child), so the child joins like any forked one. */
+static int (*real_openpty)(int *, int *, char *, const struct termios *, const struct winsize *);
+static int (*real_login_tty)(int);
+static pid_t (*real_forkpty)(int *, char *, const struct termios *, const struct winsize *);
+
+EXPORT pid_t forkpty(int *master, char *name, const struct termios *termp, const struct winsize *winp)
+{
+    if (!sx_agent.active || !REAL(openpty) || !REAL(login_tty)) return REAL(forkpty)(master, name, termp, winp);
+    int m, t;
+    if (REAL(openpty)(&m, &t, name, termp, winp) < 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        sx_close(m);
+        sx_close(t);
+        errno = e;
+        return -1;
+    }
+    if (pid == 0) {
+        sx_close(m);
+        if (REAL(login_tty)(t) < 0) _exit(1); /* as libc's forkpty */
+        return 0;
+    }
+    *master = m;
+    sx_close(t);
     return pid;
 }
 

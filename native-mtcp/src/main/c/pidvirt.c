@@ -198,6 +198,7 @@ static int (*real_waitid)(idtype_t, id_t, siginfo_t *, int);
 static int (*real_sigqueue)(pid_t, int, const union sigval);
 static pid_t (*real_tcgetpgrp)(int);
 static int (*real_tcsetpgrp)(int, pid_t);
+static pid_t (*real_tcgetsid)(int);
 
 __attribute__((constructor(101))) static void resolve_real(void)
 {
@@ -208,6 +209,7 @@ __attribute__((constructor(101))) static void resolve_real(void)
     REAL(sigqueue);
     REAL(tcgetpgrp);
     REAL(tcsetpgrp);
+    REAL(tcgetsid);
 }
 
 /* A reaped child's pid is free for reuse: its entry goes. */
@@ -292,6 +294,12 @@ EXPORT pid_t tcgetpgrp(int fd)
     return r > 0 ? sx_pid_virtual(r) : r;
 }
 EXPORT int tcsetpgrp(int fd, pid_t pgrp) { return REAL(tcsetpgrp)(fd, sx_pid_real(pgrp)); }
+/* the session of a terminal (TIOCGSID): compared with getsid(), which is virtual */
+EXPORT pid_t tcgetsid(int fd)
+{
+    pid_t r = REAL(tcgetsid)(fd);
+    return r > 0 ? sx_pid_virtual(r) : r;
+}
 
 EXPORT int sched_setaffinity(pid_t pid, size_t len, const cpu_set_t *set)
 {

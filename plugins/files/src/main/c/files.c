@@ -41,6 +41,7 @@
 
 #include <dirent.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -51,9 +52,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_FDS 1024
+/* Descriptors of one process that can be saved. The records are static (hooks may not
+ * allocate); pages of them never written stay untouched zero memory, which the image writer
+ * does not store, so the room costs an image nothing. More fails the checkpoint, naming the
+ * process: descriptors are never dropped silently. */
+#define MAX_FDS 65536
 #define DRAIN_CAP (8u << 20)
-#define SCRATCH_FD 900 /* new objects are made up here first, then moved into place */
 
 enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_TTY, K_INOTIFY, K_OTHER };
 
@@ -118,7 +122,8 @@ static int launch_std_of(int fd)
     return stasis_launch_std((uint64_t)st.st_dev, (uint64_t)st.st_ino);
 }
 
-/* Descriptor numbers of this process, without opendir (which allocates). */
+/* Descriptor numbers of this process, without opendir (which allocates): at most max of them
+ * in out; returns how many there are (more than max when they did not fit). */
 static int list_fds(int *out, int max)
 {
     static char buf[32768];
@@ -130,10 +135,11 @@ static int list_fds(int *out, int max)
         if (got <= 0) break;
         for (ssize_t off = 0; off < got;) {
             struct dirent64 *e = (struct dirent64 *)(buf + off);
-            if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && n < max) {
+            if (e->d_name[0] >= '0' && e->d_name[0] <= '9') {
                 int v = 0;
                 for (const char *p = e->d_name; *p >= '0' && *p <= '9'; p++) v = v * 10 + (*p - '0');
-                if (v != dfd) out[n++] = v;
+                if (v != dfd && n < max) out[n] = v;
+                if (v != dfd) n++;
             }
             off += e->d_reclen;
         }
@@ -329,6 +335,17 @@ static int first_of_inode(int i)
     return 1;
 }
 
+/* Whether record i is this process's first master of its pseudo-terminal. Not the same as
+ * first_of_inode: a child that took the terminal side onto 0, 1 and 2 (login_tty) and kept the
+ * master it inherited lists the terminal side first, and the master must still be drained and
+ * made anew when this process is elected for it. */
+static int first_master(int i)
+{
+    for (int k = 0; k < i; k++)
+        if (is_pty(&recs[k]) && recs[k].tty.kind == TTY_MASTER && recs[k].inode == recs[i].inode) return 0;
+    return 1;
+}
+
 static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *role)
 {
     char ino[24];
@@ -492,11 +509,25 @@ static int elect_makers(char *err, size_t errlen)
     return 0;
 }
 
+static void whoami(char *out, size_t cap);
+
 static int capture(char *err, size_t errlen)
 {
-    static int fds[MAX_FDS];
+    enum { AGENT_ROOM = 8 }; /* the agent's own descriptors are listed too */
+    static int fds[MAX_FDS + AGENT_ROOM];
     static char path[512];
-    int n = list_fds(fds, MAX_FDS);
+    int n = list_fds(fds, MAX_FDS + AGENT_ROOM);
+    int agents = 0;
+    for (int i = 0; i < n && i < MAX_FDS + AGENT_ROOM; i++) agents += stasis_agent_fd(fds[i]);
+    if (n - agents > MAX_FDS) {
+        char who[64], count[24], max[24], what[120], most[80];
+        whoami(who, sizeof who);
+        text_uint(count, (unsigned)(n - agents));
+        text_uint(max, MAX_FDS);
+        text_fail(what, sizeof what, who, " has ", count);
+        text_fail(most, sizeof most, " open descriptors, more than the files plugin can save (", max, "):");
+        return text_fail(err, errlen, what, most, " checkpoint refused");
+    }
     nrecs = 0;
     drained_len = 0;
     anon_capture_begin();
@@ -560,7 +591,7 @@ static int capture(char *err, size_t errlen)
             !earlier_read_end(r->inode, i) && strcmp(r->maker, stasis_process_id()) == 0 && drain(r, err, errlen) < 0)
             return -1;
         /* what the terminal side wrote and the master has not read yet */
-        if (is_pty(r) && r->tty.kind == TTY_MASTER && r->shared && first_of_inode(i) &&
+        if (is_pty(r) && r->tty.kind == TTY_MASTER && r->shared && first_master(i) &&
             strcmp(r->maker, stasis_process_id()) == 0) {
             r->data_off = drained_len;
             r->data_len = tty_pty_drain(r->fd, drained + drained_len, DRAIN_CAP - drained_len);
@@ -671,10 +702,10 @@ static void place_pair(uint64_t key, const int ends[2])
     }
 }
 
-#define MAX_PIPES 512
+#define MAX_PIPES MAX_FDS /* at most one per record */
 static struct made {
     uint64_t inode;
-    int ends[2];  /* kept above SCRATCH_FD until handed out */
+    int ends[2];  /* kept above the program's numbers (high) until handed out */
     int borrowed; /* the program's own descriptor (a file), not ours to close */
 } made[MAX_PIPES];
 static int nmade;
@@ -692,11 +723,17 @@ static int made_lookup(uint64_t inode, int fds[2])
 
 static int i_make(const struct fdrec *r) { return !r->maker[0] || strcmp(r->maker, stasis_process_id()) == 0; }
 
+/* Above every number the program's descriptors are restored into (set by files_restart):
+ * descriptors of ours kept there while the program's are placed are never overwritten, also
+ * in a program that uses numbers in the thousands. */
+static int scratch_floor = 1024;
+
 /* Moves a descriptor of ours out of the range the program's numbers are restored into. */
 static int high(int fd)
 {
-    if (fd < 0 || fd >= SCRATCH_FD) return fd;
-    int h = fcntl(fd, F_DUPFD_CLOEXEC, SCRATCH_FD);
+    if (fd < 0 || fd >= scratch_floor) return fd;
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, scratch_floor);
+    if (h < 0) text_warn("no descriptor number free above the program's (RLIMIT_NOFILE): ", strerror(errno), 0);
     close(fd);
     return h;
 }
@@ -746,7 +783,7 @@ static void restore_pipes(void)
      * terminal side had written and the master not read yet */
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
-        if (!is_pty(r) || r->tty.kind != TTY_MASTER || !r->shared || !first_of_inode(i) || !i_make(r) ||
+        if (!is_pty(r) || r->tty.kind != TTY_MASTER || !r->shared || !first_master(i) || !i_make(r) ||
             nmade == MAX_PIPES)
             continue;
         int p[2];
@@ -1000,7 +1037,7 @@ static int restart_std[3] = {-1, -1, -1};
 
 static void keep_restart_std(void)
 {
-    for (int k = 0; k < 3; k++) restart_std[k] = fcntl(k, F_DUPFD_CLOEXEC, SCRATCH_FD);
+    for (int k = 0; k < 3; k++) restart_std[k] = fcntl(k, F_DUPFD_CLOEXEC, scratch_floor);
 }
 
 static void drop_restart_std(void)
@@ -1081,8 +1118,28 @@ static void restore_anon(int epolls)
     }
 }
 
+/* The scratch floor just above the program's highest descriptor, with room above it within
+ * RLIMIT_NOFILE (the checkpoint's again by now): when the program's numbers fill the soft
+ * limit it is raised toward the hard one while descriptors are restored. 1 when raised, *was
+ * the limit to put back. */
+static int scratch_room(struct rlimit *was)
+{
+    int top = 2;
+    for (int i = 0; i < nrecs; i++)
+        if (recs[i].fd > top) top = recs[i].fd;
+    scratch_floor = top + 1;
+    if (getrlimit(RLIMIT_NOFILE, was) < 0) return 0;
+    /* at most two of ours per record (a pipe's ends), and a few sockets */
+    rlim_t want = (rlim_t)scratch_floor + 2 * (rlim_t)nrecs + 64;
+    if (was->rlim_cur >= want || was->rlim_cur >= was->rlim_max) return 0;
+    struct rlimit more = {want < was->rlim_max ? want : was->rlim_max, was->rlim_max};
+    return setrlimit(RLIMIT_NOFILE, &more) == 0;
+}
+
 static void files_restart(void)
 {
+    struct rlimit nofile;
+    int raised = scratch_room(&nofile);
     load_saved();
     keep_restart_std();
     for (int i = 0; i < nrecs; i++) {
@@ -1119,6 +1176,7 @@ static void files_restart(void)
         if (is_pipe(&recs[i]) && recs[i].data_len && restores_here(&recs[i])) refill(&recs[i]);
     unload_saved();
     drop_restart_std();
+    if (raised) setrlimit(RLIMIT_NOFILE, &nofile);
 }
 
 static const struct stasis_plugin files = {
