@@ -1,4 +1,4 @@
-/* Stasis plugin SDK 1.2: the native half of a plugin.
+/* Stasis plugin SDK 1.3: the native half of a plugin.
  *
  * A plugin's native half is a shared object that the launch preloads into the program right
  * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define STASIS_SDK_MAJOR 1
-#define STASIS_SDK_MINOR 2
+#define STASIS_SDK_MINOR 3
 /* The first two fields of every struct stasis_plugin. */
 #define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
 
@@ -78,14 +78,14 @@ int stasis_restarting(void);
 
 /* ---- The plugin's own image section ----
  *
- * During PRESUSPEND or PRECHECKPOINT a plugin may store up to 16 MiB of its own data; it is
+ * During PRESUSPEND or PRECHECKPOINT a plugin may store data of its own (any size the memory
+ * allows: the buffer is mapped to its size, not copied again by the writer); it is
  * written into this generation's image as a PLUGIN section under the plugin's name (a later
  * call in the same generation replaces it). During RESTART the plugin reads it back from the
  * image it is being restored from. (The plugin's memory is restored too; a section is for
  * state that must be read from the file, or looked at with 'stasis inspect'.) */
 
-/* Returns 0, or -1 when called outside PRESUSPEND/PRECHECKPOINT, len is too large, or there is
- * no memory. */
+/* Returns 0, or -1 when called outside PRESUSPEND/PRECHECKPOINT, or there is no memory. */
 int stasis_section_write(const struct stasis_plugin *plugin, const void *data, size_t len);
 
 /* Copies at most cap bytes of the plugin's section into buf and returns the section's full
@@ -131,6 +131,16 @@ const char *stasis_process_id(void);
  * has moved, the program's own signals had nothing to do with it and the call can be made
  * again. Readable from any thread at any time. */
 uint32_t stasis_resumes(void);
+
+/* (SDK 1.3) The same as stasis_section_write without the copy: returns a zeroed buffer of len
+ * bytes that is this generation's section, for the plugin to fill during the same hook (large
+ * data, such as file contents, is then in memory once). A later call replaces it. NULL outside
+ * PRESUSPEND/PRECHECKPOINT or when there is no memory. */
+void *stasis_section_buffer(const struct stasis_plugin *plugin, size_t len);
+
+/* (SDK 1.3) CRC32C (Castagnoli, as java.util.zip.CRC32C; the SSE4.2 instruction where the CPU has
+ * it): pass 0 first, then the previous result to continue over more data. Callable anywhere. */
+uint32_t stasis_crc32c(uint32_t crc, const void *data, size_t len);
 
 /* ---- Options ----
  *
