@@ -865,7 +865,9 @@ static void put_back_saved(const struct fdrec *r)
 static void check_in_place(const struct fdrec *r, int fd)
 {
     char why[400];
+    struct stat st;
     if (r->saved || (r->flags & O_ACCMODE) == O_RDONLY || !S_ISREG(r->mode)) return;
+    if (fstat(fd, &st) == 0 && st.st_size < r->size) return; /* refused below, as shorter */
     if (inplace_changed(r->fd, r->path, (uint64_t)r->size, why, sizeof why) == 0) return;
     close(fd);
     refuse_restart(r, why);
