@@ -135,7 +135,7 @@ static uint8_t *new_section(struct plugin *pl, size_t len)
     size_t name_len = sx_strlen(pl->api->name) + 1;
     if (len > (uint64_t)1 << 46) return 0; /* more than any address space: a caller's mistake */
     uint64_t map = (name_len + len + SX_PAGE - 1) & ~(uint64_t)(SX_PAGE - 1);
-    long m = sx_mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    long m = sx_mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m < 0 && m > -4096) return 0;
     uint8_t *buf = (uint8_t *)m;
     memcpy(buf, pl->api->name, name_len);
