@@ -20,7 +20,8 @@
 
 #define API __attribute__((visibility("default")))
 #define MAX_PLUGINS 32
-#define SECTION_MAX (16u << 20)
+/* A section has no size limit of its own: its buffer is mapped to its size (the writer streams
+ * it into the image from there), and the image's section sizes are 64-bit. */
 #define NAME_MAX_LEN 64 /* image-format.md: a PLUGIN section starts with the name, NUL-terminated */
 
 struct plugin {
@@ -126,25 +127,42 @@ static void drop_section(struct plugin *pl, int unmap)
     pl->section_len = pl->section_map = 0;
 }
 
-API int stasis_section_write(const struct stasis_plugin *p, const void *data, size_t len)
+/* A fresh section buffer of len bytes after the plugin's name: the data goes straight into it
+ * (stasis_section_buffer) or is copied (stasis_section_write). */
+static uint8_t *new_section(struct plugin *pl, size_t len)
 {
-    struct plugin *pl = find(p);
-    if (!pl || !in_hook((1 << SX_EV_PRESUSPEND) | (1 << SX_EV_PRECHECKPOINT)) || len > SECTION_MAX ||
-        (len && !data))
-        return -1;
     drop_section(pl, 1);
-    size_t name_len = sx_strlen(p->name) + 1;
+    size_t name_len = sx_strlen(pl->api->name) + 1;
+    if (len > (uint64_t)1 << 46) return 0; /* more than any address space: a caller's mistake */
     uint64_t map = (name_len + len + SX_PAGE - 1) & ~(uint64_t)(SX_PAGE - 1);
     long m = sx_mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m < 0 && m > -4096) return -1;
+    if (m < 0 && m > -4096) return 0;
     uint8_t *buf = (uint8_t *)m;
-    memcpy(buf, p->name, name_len);
-    if (len) memcpy(buf + name_len, data, len);
+    memcpy(buf, pl->api->name, name_len);
     pl->section = buf;
     pl->section_len = name_len + len;
     pl->section_map = map;
+    return buf + name_len;
+}
+
+API int stasis_section_write(const struct stasis_plugin *p, const void *data, size_t len)
+{
+    struct plugin *pl = find(p);
+    if (!pl || !in_hook((1 << SX_EV_PRESUSPEND) | (1 << SX_EV_PRECHECKPOINT)) || (len && !data)) return -1;
+    uint8_t *to = new_section(pl, len);
+    if (!to) return -1;
+    if (len) memcpy(to, data, len);
     return 0;
 }
+
+API void *stasis_section_buffer(const struct stasis_plugin *p, size_t len)
+{
+    struct plugin *pl = find(p);
+    if (!pl || !in_hook((1 << SX_EV_PRESUSPEND) | (1 << SX_EV_PRECHECKPOINT))) return 0;
+    return new_section(pl, len);
+}
+
+API uint32_t stasis_crc32c(uint32_t crc, const void *data, size_t len) { return sx_crc32c(crc, data, len); }
 
 int sx_plugin_sections(struct sx_plugin_section *out, int max)
 {
@@ -174,9 +192,13 @@ static long read_exact(int fd, void *buf, uint64_t len, uint64_t off)
     return 0;
 }
 
-/* PLUGIN sections sit between the tables and the first MEMORY section: walk the headers. */
+/* PLUGIN sections sit between the tables and the first MEMORY section: walk the headers. The
+ * data is read straight into out (a section may be gigabytes: no second copy), the rest past cap
+ * through a small buffer, so that the checksum covers all of it. cap 0 asks for the length only
+ * (the restorer checked every checksum before this process was rebuilt). */
 static long read_section(int fd, const char *name, void *out, size_t cap)
 {
+    static uint8_t rest[65536];
     uint64_t off = SX_HEADER_SIZE;
     size_t name_len = sx_strlen(name) + 1;
     for (;;) {
@@ -185,22 +207,23 @@ static long read_section(int fd, const char *name, void *out, size_t cap)
         if (sx_crc32c(0, &h, offsetof(struct sx_section_header, header_crc)) != h.header_crc) return -1;
         if (h.type == SX_SEC_MEMORY || h.type == SX_SEC_TRAILER) return -1;
         uint64_t body = off + sizeof h;
-        if (h.type == SX_SEC_PLUGIN && h.payload_size >= name_len && h.payload_size <= SECTION_MAX + NAME_MAX_LEN) {
+        if (h.type == SX_SEC_PLUGIN && h.payload_size >= name_len) {
             char head[NAME_MAX_LEN];
             if (read_exact(fd, head, name_len, body) < 0) return -1;
             if (memcmp(head, name, name_len) == 0) {
-                uint64_t map = (h.payload_size + SX_PAGE - 1) & ~(uint64_t)(SX_PAGE - 1);
-                long m = sx_mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-                if (m < 0 && m > -4096) return -1;
-                uint8_t *all = (uint8_t *)m;
-                long result = -1;
-                if (read_exact(fd, all, h.payload_size, body) == 0 && sx_crc32c(0, all, h.payload_size) == h.payload_crc) {
-                    uint64_t len = h.payload_size - name_len;
-                    memcpy(out, all + name_len, len < cap ? len : cap);
-                    result = (long)len;
+                uint64_t len = h.payload_size - name_len;
+                if (!cap) return (long)len;
+                uint32_t crc = sx_crc32c(0, head, name_len);
+                uint64_t direct = len < cap ? len : cap;
+                if (read_exact(fd, out, direct, body + name_len) < 0) return -1;
+                crc = sx_crc32c(crc, out, direct);
+                for (uint64_t at = direct; at < len;) {
+                    uint64_t n = len - at < sizeof rest ? len - at : sizeof rest;
+                    if (read_exact(fd, rest, n, body + name_len + at) < 0) return -1;
+                    crc = sx_crc32c(crc, rest, n);
+                    at += n;
                 }
-                sx_munmap(all, map);
-                return result;
+                return crc == h.payload_crc ? (long)len : -1;
             }
         }
         off = body + h.payload_size;

@@ -22,8 +22,11 @@
  *  - a file open only for reading is reopened as it is, with a warning if its size changed;
  *  - a file that is gone or cannot be opened any more refuses the restart, naming the file and
  *    the process: never a silently different file;
- *  - a file deleted while open is saved in this plugin's image section (up to 16 MiB in all)
- *    and comes back at restart as an unlinked file with the same contents and offset.
+ *  - a file deleted while open is saved in this plugin's image section and comes back at
+ *    restart as an unlinked file with the same contents and offset;
+ *  - a file open for writing may be changed in place by the abandoned run: small ones are saved
+ *    in the section and put back where they differ, larger ones are fingerprinted and a restart
+ *    that finds them changed is refused (inplace.c).
  *
  * Hooks run on the agent's checkpoint thread while the program's threads are stopped, maybe
  * inside libc holding its locks: only system-call wrappers here (no stdio, no malloc). */
@@ -32,6 +35,7 @@
 
 #include "anon.h"
 #include "fdpass.h"
+#include "inplace.h"
 #include "inotify.h"
 #include "locks.h"
 #include "procread.h"
@@ -70,7 +74,7 @@ struct fdrec {
     uint32_t mode;   /* st_mode at the checkpoint */
     int std_of;      /* 0, 1 or 2: the launch's standard descriptor of that number (the restart's at restart); -1 */
     int deleted;     /* unlinked while open: contents saved in the section */
-    int saved;       /* contents saved in the section (deleted, or --ckpt-open-files) */
+    int saved;       /* contents saved in the section (deleted, written and small, or --ckpt-open-files) */
     struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
     struct tty_state tty;   /* terminals */
     uint32_t data_off, data_len; /* drained bytes of a pipe read end (a pty master's output), in drained[] */
@@ -182,7 +186,6 @@ static int drain(struct fdrec *r, char *err, size_t errlen)
 
 /* ---- files deleted while open: their contents travel in the image section ---- */
 
-#define SECTION_CAP (16u << 20)
 #define SECTION_MAGIC 0x44454c46u /* "FLED" */
 
 struct saved_head {
@@ -204,40 +207,33 @@ static int env_flag(const char *name)
     return v && v[0] == '1';
 }
 
-/* Files deleted while open must be saved (there is no other copy); with --ckpt-open-files the
- * other regular files too, as far as the section has room (a file left out is reopened from
- * disk as without the option, and a warning says so). */
+/* Files deleted while open must be saved (there is no other copy); files open for writing as
+ * far as the policy allows (inplace.c; the others are fingerprinted); with --ckpt-open-files
+ * every regular file. A dup or a file shared with the process that reopens it at restart is
+ * saved once, with the record that restores it. */
 static int save_files(char *err, size_t errlen)
 {
     ckpt_open_files = env_flag("STASIS_CKPT_OPEN_FILES");
     allow_overwrite = env_flag("STASIS_ALLOW_FILE_OVERWRITE");
+    inplace_begin();
     uint64_t total = sizeof(struct saved_head);
     uint32_t count = 0;
     for (int i = 0; i < nrecs; i++) {
-        recs[i].saved = recs[i].deleted;
-        if (!recs[i].deleted) continue;
-        total += sizeof(struct saved_file) + (uint64_t)recs[i].size;
-        count++;
-    }
-    if (total > SECTION_CAP)
-        return text_fail(err, errlen, "files deleted while open hold more than 16 MiB (", recs[0].path,
-                      ", ...): too much to save in the image");
-    for (int i = 0; ckpt_open_files && i < nrecs; i++) {
         struct fdrec *r = &recs[i];
-        if (r->kind != K_FILE || r->deleted || r->std_of >= 0 || !S_ISREG(r->mode)) continue;
-        uint64_t need = sizeof(struct saved_file) + (uint64_t)r->size;
-        if (total + need > SECTION_CAP) {
-            text_warn("--ckpt-open-files: no room left in the image (16 MiB) for ", r->path, "; it is reopened from disk");
-            continue;
+        r->saved = r->deleted;
+        if (r->kind == K_FILE && !r->deleted && r->std_of < 0 && S_ISREG(r->mode) && !r->dup_of && !r->from_maker) {
+            int writing = (r->flags & O_ACCMODE) != O_RDONLY;
+            r->saved = ckpt_open_files || (writing && inplace_take((uint64_t)r->size));
+            if (writing && inplace_note(r->fd, !r->saved, err, errlen) < 0) return -1;
         }
-        r->saved = 1;
-        total += need;
+        if (!r->saved) continue;
+        total += sizeof(struct saved_file) + (uint64_t)r->size;
         count++;
     }
     if (!count) return 0;
-    size_t map = (total + 4095) & ~(size_t)4095;
-    uint8_t *buf = mmap(0, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED) return text_fail(err, errlen, "no memory to save the open files", 0, 0);
+    /* filled in place: the contents are in memory once, however large */
+    uint8_t *buf = stasis_section_buffer(&files, total);
+    if (!buf) return text_fail(err, errlen, "no memory to save the open files in the image", 0, 0);
     struct saved_head head = {SECTION_MAGIC, count};
     memcpy(buf, &head, sizeof head);
     uint64_t at = sizeof head;
@@ -265,9 +261,6 @@ static int save_files(char *err, size_t errlen)
         if (done != f.len) r = text_fail(err, errlen, "cannot read ", recs[i].path, " to save it in the image");
         at += f.len;
     }
-    if (r == 0 && stasis_section_write(&files, buf, at) < 0)
-        r = text_fail(err, errlen, "cannot store the saved files in the image", 0, 0);
-    munmap(buf, map);
     return r;
 }
 
@@ -891,8 +884,10 @@ static void refuse_restart(const struct fdrec *r, const char *why)
     _exit(3);
 }
 
-/* --ckpt-open-files: the saved copy goes back where the file was, when it is gone, or always with
- * --allow-file-overwrite. Said on standard error, naming the file and the process. */
+/* A saved copy goes back where the file was when it is gone; for a file open for writing also
+ * where it differs (the abandoned run wrote it after the checkpoint: inplace.c); for one open
+ * only for reading, with --allow-file-overwrite. Said on standard error, naming the file and the
+ * process; a file only cut back to its size at the checkpoint (appended to) is not mentioned. */
 static void put_back_saved(const struct fdrec *r)
 {
     const uint8_t *data;
@@ -900,23 +895,33 @@ static void put_back_saved(const struct fdrec *r)
     if (!r->saved || saved_copy(r->fd, &data, &len) < 0) return;
     struct stat st;
     int exists = stat(r->path, &st) == 0;
-    if (exists && !allow_overwrite) return;
-    int fd = open(r->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, r->mode & 07777);
-    uint64_t done = 0;
-    while (fd >= 0 && done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) break;
-        done += (uint64_t)w;
-    }
+    int writing = (r->flags & O_ACCMODE) != O_RDONLY;
+    if (exists && !writing && !allow_overwrite) return;
+    int fd = open(r->path, O_RDWR | O_CREAT | O_CLOEXEC, r->mode & 07777);
+    int changed = fd >= 0 ? inplace_put_back(r->fd, fd, data, len) : -1;
     if (fd >= 0) close(fd);
-    if (fd < 0 || done != len) refuse_restart(r, " cannot be written back from the copy saved in the image");
+    if (changed < 0) refuse_restart(r, " cannot be written back from the copy saved in the image");
+    if (exists && !changed) return;
     char who[64], what[700];
     whoami(who, sizeof who);
     text_fail(what, sizeof what, r->path, " (process ", who);
-    text_warn(exists ? "--allow-file-overwrite: overwrote with the copy saved in the image: "
-                : "--ckpt-open-files: was gone, made again from the copy saved in the image: ",
-         what, ")");
+    text_warn(!exists ? "was gone, made again from the copy saved in the image: "
+              : writing ? "changed since the checkpoint, overwrote with the copy saved in the image: "
+                        : "--allow-file-overwrite: overwrote with the copy saved in the image: ",
+              what, ")");
+}
+
+/* A file open for writing that was not saved: refused when its contents changed where the
+ * program had been (its fingerprints, inplace.c), before anything touches it. */
+static void check_in_place(const struct fdrec *r, int fd)
+{
+    char why[400];
+    struct stat st;
+    if (r->saved || (r->flags & O_ACCMODE) == O_RDONLY || !S_ISREG(r->mode)) return;
+    if (fstat(fd, &st) == 0 && st.st_size < r->size) return; /* refused below, as shorter */
+    if (inplace_changed(r->fd, r->path, (uint64_t)r->size, why, sizeof why) == 0) return;
+    close(fd);
+    refuse_restart(r, why);
 }
 
 static void restore_file(const struct fdrec *r)
@@ -928,6 +933,7 @@ static void restore_file(const struct fdrec *r)
                                                                           : " can no longer be opened");
         return;
     }
+    check_in_place(r, fd);
     struct stat st;
     int writing = (r->flags & O_ACCMODE) != O_RDONLY;
     if (S_ISREG(r->mode) && fstat(fd, &st) == 0 && st.st_size != r->size) {

@@ -78,14 +78,14 @@ int stasis_restarting(void);
 
 /* ---- The plugin's own image section ----
  *
- * During PRESUSPEND or PRECHECKPOINT a plugin may store up to 16 MiB of its own data; it is
+ * During PRESUSPEND or PRECHECKPOINT a plugin may store data of its own (any size the memory
+ * allows: the buffer is mapped to its size, not copied again by the writer); it is
  * written into this generation's image as a PLUGIN section under the plugin's name (a later
  * call in the same generation replaces it). During RESTART the plugin reads it back from the
  * image it is being restored from. (The plugin's memory is restored too; a section is for
  * state that must be read from the file, or looked at with 'stasis inspect'.) */
 
-/* Returns 0, or -1 when called outside PRESUSPEND/PRECHECKPOINT, len is too large, or there is
- * no memory. */
+/* Returns 0, or -1 when called outside PRESUSPEND/PRECHECKPOINT, or there is no memory. */
 int stasis_section_write(const struct stasis_plugin *plugin, const void *data, size_t len);
 
 /* Copies at most cap bytes of the plugin's section into buf and returns the section's full
@@ -139,6 +139,16 @@ uint32_t stasis_resumes(void);
  * wherever the computation keeps them, while those the computation opened or redirected itself
  * (a shell's "> out.txt", a pipeline, freopen) are its own and come back like any other. */
 int stasis_launch_std(uint64_t dev, uint64_t ino);
+
+/* (SDK 1.3) The same as stasis_section_write without the copy: returns a zeroed buffer of len
+ * bytes that is this generation's section, for the plugin to fill during the same hook (large
+ * data, such as file contents, is then in memory once). A later call replaces it. NULL outside
+ * PRESUSPEND/PRECHECKPOINT or when there is no memory. */
+void *stasis_section_buffer(const struct stasis_plugin *plugin, size_t len);
+
+/* (SDK 1.3) CRC32C (Castagnoli, as java.util.zip.CRC32C; the SSE4.2 instruction where the CPU has
+ * it): pass 0 first, then the previous result to continue over more data. Callable anywhere. */
+uint32_t stasis_crc32c(uint32_t crc, const void *data, size_t len);
 
 /* ---- Options ----
  *

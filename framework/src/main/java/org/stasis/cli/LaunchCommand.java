@@ -106,7 +106,15 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
                     + "original location (default: not allowed)")
         boolean allowFileOverwrite;
 
-        @Option(names = "--ckpt-signal", paramLabel = "signum", order = 5,
+        @Option(names = "--save-written-files", paramLabel = "PER_FILE[,TOTAL]", order = 5,
+                converter = WrittenFilesLimits.Converter.class,
+                description = "Save the files the program has open for writing in each image when each is at most "
+                    + "PER_FILE and all at most TOTAL per process, and put them back at restart where they changed "
+                    + "(files plugin; environment variable STASIS_SAVE_WRITTEN_FILES; default: 16M,64M; 0: off). "
+                    + "Larger files are fingerprinted: a restart that finds one changed in place is refused.")
+        WrittenFilesLimits saveWrittenFiles;
+
+        @Option(names = "--ckpt-signal", paramLabel = "signum", order = 6,
                 description = "Signal used internally for checkpointing (environment variable DMTCP_SIGCKPT; "
                     + "default: SIGUSR2/12)")
         Integer ckptSignal;
@@ -253,6 +261,7 @@ public class LaunchCommand implements Callable<Integer>, PluginCommand {
         Path log = ConnectionOptions.logFile(ot.coordLogfile, env, cwd);
         CoordinatorRequest coord = ConnectionOptions.orDefault(connection).resolve(env, cwd, ckptDir, log, tmp);
         return new LaunchOptions(coord, gzip == null || gzip, ckptDir, im.ckptOpenFiles, im.allowFileOverwrite,
+                im.saveWrittenFiles,
                 signal, withPlugins, pl.batchQueue, pl.ptrace, pl.modifyEnv, pl.pathvirt, pl.infiniband, pl.spades,
                 pl.disableAlloc || Boolean.FALSE.equals(alloc), pl.disableDl || Boolean.FALSE.equals(dl),
                 pl.disableAll, disabled, tmp, ConnectionOptions.quiet(ot.quiet, env), log, program,

@@ -10,6 +10,7 @@ import java.util.List;
  * @param coordinator which coordinator to use
  * @param gzip compress images (STASIS_GZIP)
  * @param ckptDir absolute checkpoint directory
+ * @param saveWrittenFiles --save-written-files, or null when not given (the variable, if any, then applies)
  * @param ckptSignal signal the agent uses internally (default 12, SIGUSR2)
  * @param withPlugins --with-plugin / DMTCP_PLUGIN entries, in order
  * @param disableAllocPlugin --disable-alloc-plugin or DMTCP_ALLOC_PLUGIN=0
@@ -27,6 +28,7 @@ public record LaunchOptions(
         Path ckptDir,
         boolean ckptOpenFiles,
         boolean allowFileOverwrite,
+        WrittenFilesLimits saveWrittenFiles,
         int ckptSignal,
         List<String> withPlugins,
         boolean batchQueue,

@@ -79,6 +79,9 @@ public final class ProgramEnvironment {
         if (o.allowFileOverwrite()) {
             env.put(ALLOW_FILE_OVERWRITE, "1");
         }
+        if (o.saveWrittenFiles() != null) {
+            env.put(WrittenFilesLimits.ENV, o.saveWrittenFiles().envValue());
+        }
         env.put(CKPT_SIGNAL, Integer.toString(o.ckptSignal()));
         env.put(TMPDIR, o.tmpDir().toString());
         return env;
