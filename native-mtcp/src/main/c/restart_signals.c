@@ -38,7 +38,9 @@ int sx_restart_signals_open(void)
         sx_log(1, "cannot watch for SIGTERM while the restart waits (signalfd failed)", 0, 0);
         return -1;
     }
-    sigfd = (int)fd;
+    /* above the program's numbers: the files plugin gives the program its descriptors back under
+     * their old numbers at RESTART, and one of them may be the lowest free number now */
+    sigfd = sx_fd_high((int)fd);
     return sigfd;
 }
 
