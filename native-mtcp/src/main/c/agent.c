@@ -495,6 +495,7 @@ static void on_event(const struct sx_msg *m)
         return;
     } else if (sx_streq(name, "RESTART")) {
         sx_hooks_run(SX_EV_RESTART, sx_agent.generation, err, sizeof err, 0);
+        sx_restart_signals_check();
     } else if (sx_streq(name, "RESUME")) {
         sx_restart_signals_close(); /* the restart is complete: signals go to the program again */
         if (suspended) {

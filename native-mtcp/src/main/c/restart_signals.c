@@ -56,6 +56,23 @@ void sx_restart_signals_close(void)
     sigfd = -1;
 }
 
+/* After the plugins' RESTART hooks, which give the program its descriptors back under their old
+ * numbers (dup3 over whatever is there): a program that had a descriptor at our number now has
+ * it back, and it is the program's, never to be read or closed here. */
+void sx_restart_signals_check(void)
+{
+    if (sigfd < 0) return;
+    char path[32], link[64];
+    struct sx_buf b;
+    sx_buf_init(&b, path, sizeof path);
+    sx_buf_add(&b, "/proc/self/fd/");
+    sx_buf_int(&b, sigfd);
+    long n = SX_SYS4(__NR_readlinkat, -100 /* AT_FDCWD */, path, link, sizeof link - 1);
+    if (n < 0) return; /* no /proc: keep it */
+    link[n] = 0;
+    if (!sx_streq(link, "anon_inode:[signalfd]")) sigfd = -1;
+}
+
 static const char *signal_name(uint32_t signo)
 {
     switch (signo) {
