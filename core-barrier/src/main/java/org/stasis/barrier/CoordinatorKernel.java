@@ -234,17 +234,26 @@ final class CoordinatorKernel {
      * coordinator should wait for the others ({@code waitMillis}; short when it saw their image
      * files beside the given ones, so the user most likely forgot them) and what it knows about
      * them ({@code missing}, for the refusal). Applies to the gathering of that computation and
-     * generation, under way or starting within {@link #EXPECT_KEEP_MILLIS}.
+     * generation, under way or starting within {@link #EXPECT_KEEP_MILLIS}. A second front end's
+     * word for the same restart means separate commands restart it together: the wait is then
+     * the default, as their processes are on their way.
      */
     void expectRestart(String compid, int generation, long waitMillis, String missing) {
         long wait = Math.max(100, Math.min(waitMillis, RESTART_WAIT_MILLIS));
         if (gathering != null && gathering.accepts(compid, generation)) {
-            gathering.expect(wait, missing);
+            // Another command restarts more of the computation (one per image, or per host): its
+            // processes are on their way, however few images each command was given.
+            gathering.expect(RESTART_WAIT_MILLIS, "");
             armGatherTimeout();
             return;
         }
         expected.entrySet().removeIf(e -> System.nanoTime() - e.getValue().deadlineNanos() >= 0);
-        expected.put(expectKey(compid, generation), new Expected(wait, missing,
+        String key = expectKey(compid, generation);
+        if (expected.containsKey(key)) {
+            wait = RESTART_WAIT_MILLIS; // a second command for the same restart: the same as above
+            missing = expected.get(key).missing();
+        }
+        expected.put(key, new Expected(wait, missing,
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXPECT_KEEP_MILLIS)));
     }
 

@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * missing process), with a message naming the missing process's image and saying to restart
  * all images, and leave no process behind. A restart that waits (its peer's image moved away,
  * so the coordinator waits its long default) must die on SIGTERM. Then the restart script
- * brings back both and the rounds go on with nothing lost or repeated.
+ * brings back both and the rounds go on with nothing lost or repeated. Restarting the images
+ * through two separate {@code dmtcp_restart} commands, one per image, started together against
+ * one coordinator (as DMTCP allows, one per host) still works.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PartialRestartIT extends TreeItBase {
@@ -88,6 +90,44 @@ class PartialRestartIT extends TreeItBase {
     Harness.Bg restarted = restartWithScript();
     List<Long> resumed = h.waitForValues(restarted, ROUNDS, 20, Harness.DEFAULT_WAIT);
     assertResumes(resumed, c.before(), c.after(), "rounds after restarting both images", restarted);
+    killComputation();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RunAs.class)
+  void oneRestartCommandPerImageStillMeets(RunAs who, TestInfo info) {
+    harness(who, info);
+    Harness.Bg launched = h.launch(Program.c("pingpong", "100000", "20"));
+    h.waitForValues(launched, ROUNDS, 20, Harness.DEFAULT_WAIT);
+    TreeCheckpoint c = checkpointTree(launched, ROUNDS);
+    assertEquals(2, c.images().size(), "one image per process: " + c.images());
+    killComputation();
+    Harness.Result coordinator = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_coordinator").toString(),
+        "--daemon", "--exit-on-last", "-p", String.valueOf(h.port())));
+    assertEquals(0, coordinator.exit(), coordinator.describe());
+
+    List<Harness.Bg> restarts = c.images().stream().map(image -> h.restart(image)).toList();
+    // The parent prints the rounds: they go on from the checkpoint, whichever command restarted it.
+    Harness.Bg parent = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (parent == null && System.nanoTime() < deadline) {
+      for (Harness.Bg r : restarts) {
+        assertTrue(r.alive() || !ROUNDS.values(r.lines()).isEmpty(), "a restart command ended\n" + r.describe()
+            + h.coordinatorLogTail());
+        if (!ROUNDS.values(r.lines()).isEmpty()) {
+          parent = r;
+        }
+      }
+      Harness.sleep(100);
+    }
+    assertTrue(parent != null, "no rounds after restarting the images separately\n"
+        + restarts.get(0).describe() + restarts.get(1).describe() + h.coordinatorLogTail());
+    List<Long> resumed = h.waitForValues(parent, ROUNDS, 20, Harness.DEFAULT_WAIT);
+    assertResumes(resumed, c.before(), c.after(), "rounds after one restart command per image", parent);
+    for (Harness.Bg r : restarts) {
+      assertTrue(r.alive(), "a restart command ended\n" + r.describe());
+      assertTrue(!r.errText().contains("restart refused"), r.describe());
+    }
     killComputation();
   }
 }
