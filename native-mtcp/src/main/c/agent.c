@@ -22,6 +22,7 @@
 #include "coord.h"
 #include "pidvirt.h"
 #include "plugin_host.h"
+#include "restart_signals.h"
 #include "sys.h"
 #include "text.h"
 
@@ -435,6 +436,7 @@ static void abort_generation(void)
         sx_threads_resume();
         suspended = 0;
     }
+    sx_restart_signals_close(); /* a restart given up: the program's signals are its own again */
     sx_fork_gate_open();
 }
 
@@ -493,7 +495,9 @@ static void on_event(const struct sx_msg *m)
         return;
     } else if (sx_streq(name, "RESTART")) {
         sx_hooks_run(SX_EV_RESTART, sx_agent.generation, err, sizeof err, 0);
+        sx_restart_signals_check();
     } else if (sx_streq(name, "RESUME")) {
+        sx_restart_signals_close(); /* the restart is complete: signals go to the program again */
         if (suspended) {
             sx_hooks_run(SX_EV_RESUME, gen, err, sizeof err, 0);
             sx_threads_resume();
@@ -593,6 +597,7 @@ static void after_restart(void)
         sx_close(sx_agent.coord_fd);
         sx_agent.coord_fd = old_coord_fd;
     }
+    sx_restart_signals_open(); /* until RESUME: SIGTERM and SIGINT must still end the process */
 }
 
 /* ---- the checkpoint thread ---- */
@@ -607,10 +612,15 @@ static void *ckpt_thread(void *arg)
     }
     for (;;) {
         if (sx_agent.coord_fd < 0) return 0;
-        struct pollfd p[2] = {{sx_agent.coord_fd, POLLIN, 0}, {result_fd, POLLIN, 0}};
-        long r = SX_SYS3(__NR_poll, p, result_fd >= 0 ? 2 : 1, -1);
+        struct pollfd p[3] = {{sx_agent.coord_fd, POLLIN, 0}, {result_fd, POLLIN, 0},
+                              {sx_restart_signals_fd(), POLLIN, 0}};
+        long r = SX_SYS3(__NR_poll, p, 3, -1); /* negative descriptors are skipped */
         if (r == -4) continue;
         if (r < 0) return 0;
+        if (p[2].fd >= 0 && p[2].revents) {
+            sx_restart_signals_take();
+            continue;
+        }
         if (result_fd >= 0 && p[1].revents) {
             collect_writer();
             continue;
@@ -639,6 +649,11 @@ static void *ckpt_thread(void *arg)
         } else if (sx_streq(m.verb, "ABORT")) {
             abort_generation();
             sx_log(1, "checkpoint aborted: ", sx_msg_get(&m, "reason"), 0);
+        } else if (sx_streq(m.verb, "REFUSED")) {
+            /* a restart the coordinator gave up (peers that never came): the process is not
+             * whole without them, so it must not run on (protocol.md, "Restart") */
+            sx_log(0, "", sx_msg_get(&m, "reason"), 0);
+            sx_exit_group(3);
         } else if (sx_streq(m.verb, "KILL")) {
             SX_SYS2(__NR_kill, sx_getpid(), 9);
         }

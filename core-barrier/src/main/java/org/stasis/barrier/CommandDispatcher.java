@@ -46,6 +46,7 @@ final class CommandDispatcher {
                 kernel.quit();
                 return settled(r);
             });
+            case "restart-expect" -> done(restartExpect(command));
             default -> done(failed(verb.isEmpty() ? "COMMAND without verb" : "unknown command: " + verb));
         };
     }
@@ -60,6 +61,24 @@ final class CommandDispatcher {
             }
         }
         return m.build();
+    }
+
+    /** A restart front end's word about a restart of some of a computation's images (protocol.md). */
+    private Message restartExpect(Message command) {
+        String compid = command.get("compid", "").trim();
+        long generation;
+        long waitMillis;
+        try {
+            generation = Long.parseLong(command.get("generation", "").trim());
+            waitMillis = Long.parseLong(command.get("wait_ms", "").trim());
+        } catch (NumberFormatException e) {
+            return failed("restart-expect needs compid, generation and wait_ms");
+        }
+        if (compid.isEmpty() || generation < 0 || generation > Integer.MAX_VALUE || waitMillis < 0) {
+            return failed("restart-expect needs compid, generation and wait_ms");
+        }
+        kernel.expectRestart(compid, (int) generation, waitMillis, command.get("missing", ""));
+        return ok().build();
     }
 
     private Message interval(String value) {

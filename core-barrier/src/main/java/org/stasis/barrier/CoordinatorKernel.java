@@ -46,6 +46,17 @@ final class CoordinatorKernel {
      */
     static final long EXEC_GRACE_MILLIS = 10_000;
 
+    /**
+     * How long an incomplete restart waits for its next process when no restart front end said
+     * otherwise ({@link #expectRestart}): then the processes that came back are refused and
+     * exit, rather than wait forever for peers nobody restarts. Long enough for separate
+     * {@code dmtcp_restart} commands on other hosts, whose images the front end cannot see.
+     */
+    static final long RESTART_WAIT_MILLIS = 30_000;
+
+    /** A front end's {@link #expectRestart} word is kept this long for the HELLOs it announces. */
+    static final long EXPECT_KEEP_MILLIS = 60_000;
+
     private final KernelSettings settings;
     private final ScheduledExecutorService loop;
     private final Runnable onTerminate;
@@ -79,6 +90,8 @@ final class CoordinatorKernel {
     /** When the current request started its first generation: what its waiters waited for. */
     private long checkpointRequestNanos;
     private RestartGathering gathering;
+    /** What restart front ends said about restarts not yet gathering: "compid/generation" to it. */
+    private final Map<String, Expected> expected = new HashMap<>();
     private GenerationRun restart;
 
     private int interval;
@@ -189,12 +202,17 @@ final class CoordinatorKernel {
 
     private void gather(WorkerSession worker, WorkerHello hello) {
         if (gathering == null) {
-            gathering = new RestartGathering(hello.compid(), hello.generation(), hello.peers());
+            gathering = new RestartGathering(hello.compid(), hello.generation(), hello.peers(), RESTART_WAIT_MILLIS);
+            Expected e = expected.remove(expectKey(hello.compid(), hello.generation()));
+            if (e != null && System.nanoTime() - e.deadlineNanos() < 0) {
+                gathering.expect(e.waitMillis(), e.missing());
+            }
         }
         gathering.add(worker);
         if (!gathering.isComplete()) {
-            log.info("restart of generation {}: {} of {} workers present", gathering.generation(),
-                    gathering.workers().size(), gathering.expected());
+            log.info("restart of generation {}: {} of {} workers present; waiting up to {} ms for the next",
+                    gathering.generation(), gathering.workers().size(), gathering.expected(), gathering.waitMillis());
+            armGatherTimeout();
             return;
         }
         restart = new GenerationRun("restart", gathering.generation(), Step.restart(restartBarriers),
@@ -202,6 +220,70 @@ final class CoordinatorKernel {
         gathering = null;
         log.info("restart of generation {} begins with {} workers", restart.generation(), restart.size());
         restart.begin();
+    }
+
+    /** A front end's word on a restart it is about to start; see {@link RestartGathering#expect}. */
+    private record Expected(long waitMillis, String missing, long deadlineNanos) {}
+
+    private static String expectKey(String compid, int generation) {
+        return compid + "/" + generation;
+    }
+
+    /**
+     * A restart front end that was given only some images of a computation says how long the
+     * coordinator should wait for the others ({@code waitMillis}; short when it saw their image
+     * files beside the given ones, so the user most likely forgot them) and what it knows about
+     * them ({@code missing}, for the refusal). Applies to the gathering of that computation and
+     * generation, under way or starting within {@link #EXPECT_KEEP_MILLIS}. A second front end's
+     * word for the same restart means separate commands restart it together: the wait is then
+     * the default, as their processes are on their way.
+     */
+    void expectRestart(String compid, int generation, long waitMillis, String missing) {
+        long wait = Math.max(100, Math.min(waitMillis, RESTART_WAIT_MILLIS));
+        if (gathering != null && gathering.accepts(compid, generation)) {
+            // Another command restarts more of the computation (one per image, or per host): its
+            // processes are on their way, however few images each command was given.
+            gathering.expect(RESTART_WAIT_MILLIS, "");
+            armGatherTimeout();
+            return;
+        }
+        expected.entrySet().removeIf(e -> System.nanoTime() - e.getValue().deadlineNanos() >= 0);
+        String key = expectKey(compid, generation);
+        if (expected.containsKey(key)) {
+            wait = RESTART_WAIT_MILLIS; // a second command for the same restart: the same as above
+            missing = expected.get(key).missing();
+        }
+        expected.put(key, new Expected(wait, missing,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXPECT_KEEP_MILLIS)));
+    }
+
+    private void armGatherTimeout() {
+        RestartGathering g = gathering;
+        long joins = g.joins();
+        long wait = g.waitMillis();
+        loop.schedule(() -> gatherExpired(g, joins, wait), wait, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * No further process of an incomplete restart came in time: every process that did is
+     * refused (it prints the reason and exits non-zero), and the coordinator is free again.
+     */
+    void gatherExpired(RestartGathering g, long joins, long waitedMillis) {
+        if (gathering != g || g.joins() != joins || g.isComplete() || g.waitMillis() != waitedMillis) {
+            return; // completed, given up, joined again or told to wait otherwise meanwhile: a newer timeout rules
+        }
+        List<String> present = g.workers().stream().map(w -> w.hello().program() + " ("
+                + (w.hello().image().isEmpty() ? "upid " + w.hello().upid()
+                        : java.nio.file.Path.of(w.hello().image()).getFileName().toString()) + ")").toList();
+        String reason = RestartGathering.refusal(g.compid(), g.generation(), g.expected(), present, g.missing(),
+                waitedMillis);
+        log.warn("{}", reason);
+        gathering = null;
+        last = last.failed(reason);
+        Message refused = Message.builder(Verbs.REFUSED).put("reason", reason).build();
+        for (WorkerSession w : g.workers()) {
+            w.sendAndClose(refused);
+        }
     }
 
     void workerGone(WorkerSession worker) {

@@ -44,6 +44,11 @@ final class WorkerSession {
         peer.send(message);
     }
 
+    /** A last word, then the connection closes (the worker is gone when the close is seen). */
+    void sendAndClose(Message message) {
+        peer.sendAndClose(message);
+    }
+
     void reached(String step) {
         if (Barriers.stopsThreads(step)) {
             stopped = true;

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.stasis.barrier.Message;
 import org.stasis.barrier.ScriptEnvironment;
 import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.ExecException;
@@ -32,7 +33,10 @@ import picocli.CommandLine.Spec;
         description = {"Restart processes from their checkpoint images.",
             "All images given are restarted together, by one restorer that recreates their process",
             "tree; they must be of the same computation and the same checkpoint generation (as the",
-            "images a restart script names are). Every image is checked first; a truncated, corrupt,",
+            "images a restart script names are). Given fewer images than the computation had processes,",
+            "the restarted ones wait for the others (restarted by another dmtcp_restart, say on another",
+            "host) and are refused, exit status 3, when none comes in time: 1 s when the missing images",
+            "are beside the given ones, else 30 s. Every image is checked first; a truncated, corrupt,",
             "foreign or too new image is refused before anything is started. Plugins are enabled as",
             "for a launch (installation, site configuration, environment), plus the bundles the",
             "launch was given with --with-plugin (which the restart script passes on in",
@@ -256,8 +260,13 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, union(summaries, ImageHeader::plugins),
                 union(summaries, ImageHeader::bundles));
 
+        PartialRestart partial = PartialRestart.of(summaries, imagesBeside(summaries));
+
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
+        if (partial != null) {
+            expectRestart(ops, c, partial, summaries.get(0).file().getParent(), o.quiet());
+        }
         Map<String, String> env2 = ProgramEnvironment.forRestart(System.getenv(), o, c, disabled);
         List<String> argv = Stream.concat(Stream.of(natives.restorer().toString()),
                 summaries.stream().map(s -> s.file().toString())).toList();
@@ -267,6 +276,54 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         } catch (ExecException e) {
             LaunchCommand.stopIfStarted(ops, c);
             throw new CliException(e.getMessage());
+        }
+    }
+
+    /**
+     * Headers of the other images ({@code *.dmtcp}) in the directories of the given ones; files
+     * that are no readable image are skipped (the restart only uses them to name the missing).
+     */
+    static Map<Path, ImageHeader> imagesBeside(List<ImageSummary> given) {
+        Map<Path, ImageHeader> out = new java.util.TreeMap<>();
+        Set<Path> dirs = new LinkedHashSet<>();
+        given.forEach(s -> dirs.add(s.file().getParent()));
+        for (Path dir : dirs) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".dmtcp")).limit(10_000).forEach(f -> {
+                    try {
+                        if (Files.isRegularFile(f)) {
+                            out.put(f, ImageValidator.readHeader(f));
+                        }
+                    } catch (ImageException | RuntimeException e) {
+                        // not an image we can read: not one of the missing
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                // an unreadable directory: the missing ones are then not named
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Tells the coordinator how long to wait for the processes not given and what they are
+     * (see {@link PartialRestart}). Without it the coordinator still gives up, after its default.
+     */
+    static void expectRestart(CoordinatorOps ops, CoordinatorSession c, PartialRestart p, Path dir, int quiet) {
+        Message m = Message.builder("COMMAND").put("verb", "restart-expect").put("compid", p.compid())
+                .put("generation", p.generation()).put("wait_ms", p.waitMillis())
+                .put("missing", p.missingDescription(dir)).build();
+        try {
+            Message r = ops.command(c.host(), c.port(), c.secret(), m);
+            if (!r.isOk() && quiet < 2) {
+                System.err.println(System.getProperty("stasis.prog", "stasis") + ": warning: the coordinator did not"
+                        + " take the restart's details: " + r.get("error", "no reason given"));
+            }
+        } catch (IOException e) {
+            if (quiet < 2) {
+                System.err.println(System.getProperty("stasis.prog", "stasis") + ": warning: cannot tell the"
+                        + " coordinator about the missing images: " + e.getMessage());
+            }
         }
     }
 
