@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,13 +33,7 @@ class ExecLaunchIT extends ItBase {
   enum Shape { ENV, TASKSET, NICE, STDBUF, BASH_EXEC, ENV_SHEBANG, WRAPPER_INTERPRETER }
 
   static Stream<Arguments> shapes() {
-    List<Arguments> all = new ArrayList<>();
-    for (Shape s : Shape.values()) {
-      for (RunAs who : RunAs.values()) {
-        all.add(Arguments.of(s, who));
-      }
-    }
-    return all.stream();
+    return RunAs.eachCase(List.of(Shape.values()));
   }
 
   @ParameterizedTest(name = "{0} {1}")

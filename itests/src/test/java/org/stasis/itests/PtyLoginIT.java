@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -36,13 +35,7 @@ class PtyLoginIT extends TreeItBase {
   static final Pattern ECHO = Pattern.compile("^child echo msg (\\d+)$");
 
   static Stream<Arguments> modes() {
-    List<Arguments> all = new ArrayList<>();
-    for (String mode : List.of("openpty", "openpty-inherit", "forkpty")) {
-      for (RunAs who : RunAs.values()) {
-        all.add(Arguments.of(mode, who));
-      }
-    }
-    return all.stream();
+    return RunAs.eachCase(List.of("openpty", "openpty-inherit", "forkpty"));
   }
 
   @ParameterizedTest(name = "{0} {1}")

@@ -50,13 +50,7 @@ class RedirectionsIT extends TreeItBase {
   static final long GZIP_BYTES = 160L << 20;
 
   static Stream<Arguments> shapes() {
-    List<Arguments> all = new ArrayList<>();
-    for (Shape s : Shape.values()) {
-      for (RunAs who : RunAs.values()) {
-        all.add(Arguments.of(s, who));
-      }
-    }
-    return all.stream();
+    return RunAs.eachCase(List.of(Shape.values()));
   }
 
   @ParameterizedTest(name = "{0} {1}")

@@ -1,5 +1,10 @@
 package org.stasis.itests;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
 /**
  * Who runs the commands and programs of a test. Every end-to-end test runs once per constant.
  *
@@ -10,5 +15,16 @@ package org.stasis.itests;
  */
 public enum RunAs {
   CURRENT_USER,
-  UNPRIVILEGED
+  UNPRIVILEGED;
+
+  /** Arguments (case, account) for a parameterized test: every case, run by each account. */
+  static Stream<Arguments> eachCase(List<?> cases) {
+    List<Arguments> all = new ArrayList<>();
+    for (Object c : cases) {
+      for (RunAs who : values()) {
+        all.add(Arguments.of(c, who));
+      }
+    }
+    return all.stream();
+  }
 }
