@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #define BLOCK (1u << 20)
-#define NOTES_MAX 4096
+#define NOTES_MAX 65536 /* as many as the files plugin has records (MAX_FDS): every file open for writing gets one */
 #define FP_MAX (1u << 20)                   /* blocks per generation: 1 TiB of files */
 #define MARGIN_NS (2ll * 1000 * 1000 * 1000) /* beyond any file system's time stamp granularity */
 #define DEFAULT_PER_FILE (16ull << 20)
