@@ -155,6 +155,7 @@ class FastLaunchIT extends ItBase {
 
     // STASIS_MANAGED_PID: the agent marks the pid it manages, another process each time.
     // STASIS_FAST_LAUNCH: set only for the Java run; it is the switch itself.
+    // STASIS_LAUNCH_STDIO: the agent notes the launch's standard descriptors, other files each run.
     Harness.Result fast = launch(debug(), "/usr/bin/env");
     assertFast(fast);
     assertEquals(0, fast.exit(), fast.describe());
@@ -162,8 +163,9 @@ class FastLaunchIT extends ItBase {
     javaDebug.putAll(debug());
     Harness.Result java = launch(javaDebug, "/usr/bin/env");
     assertEquals(0, java.exit(), java.describe());
-    List<String> fastEnv = sortedLines(fast.out(), "STASIS_MANAGED_PID", "STASIS_FAST_LAUNCH");
-    assertEquals(sortedLines(java.out(), "STASIS_MANAGED_PID", "STASIS_FAST_LAUNCH"), fastEnv,
+    String[] differ = {"STASIS_MANAGED_PID", "STASIS_FAST_LAUNCH", "STASIS_LAUNCH_STDIO"};
+    List<String> fastEnv = sortedLines(fast.out(), differ);
+    assertEquals(sortedLines(java.out(), differ), fastEnv,
         "environment through the fast path vs through the JVM");
     assertTrue(fastEnv.stream().anyMatch(l -> l.startsWith("LD_PRELOAD=" + home.resolve("lib/libstasis.so"))),
         fast.out());
