@@ -15,9 +15,14 @@
  *       installed anew every tick) and of SIGRTMIN+1 (sigtimedwait) sent by the child is the
  *       child's pid as fork() gave it;
  *   (d) waitpid(child, WNOHANG) finds the child running, and the blocked waitpid() of the
- *       sleeper has not failed.
+ *       sleeper has not failed;
+ *   (e) ssi_pid of SIGRTMIN+2, which the child sends with sigqueue() carrying its own getpid()
+ *       and the parent reads from a signalfd with read(), is that getpid() and the child's pid
+ *       as fork() gave it.
  * A failed check prints "FAIL <what>"; then "tick <n>". At the end the children are ended and
- * waited for: "reaped child <pid> exit 0", "waited sleeper <pid> exit 4", "done".
+ * waited for: the child's exit is read as SIGCHLD from the signalfd with readv() ("sigchld
+ * from <ssi_pid> exited 0", FAIL unless ssi_pid is the child's pid), "reaped child <pid> exit
+ * 0", "waited sleeper <pid> exit 4", "done".
  *
  *     vids [ticks] [delay-ms]   */
 #define _GNU_SOURCE
@@ -30,8 +35,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,8 +103,36 @@ static void child_loop(int in)
         sigqueue(parent, SIGUSR1, v);
         kill(parent, SIGRTMIN + 3);
         kill(parent, SIGRTMIN + 1);
+        union sigval me = {.sival_int = (int)getpid()};
+        sigqueue(parent, SIGRTMIN + 2, me);
     }
     _exit(0);
+}
+
+/* The next record of signal sig from the signalfd (others are skipped), within 10 s; 0 if none.
+ * With use_readv the record is read in two pieces with readv(). */
+static int read_signalfd(int sfd, int sig, struct signalfd_siginfo *si, int use_readv)
+{
+    for (int waited = 0; waited < 100;) {
+        struct pollfd p = {sfd, POLLIN, 0};
+        int r = poll(&p, 1, 100);
+        if (r < 0 && errno != EINTR) return 0;
+        if (r <= 0) {
+            waited++;
+            continue;
+        }
+        ssize_t n;
+        if (use_readv) {
+            struct iovec iov[2] = {{si, 10}, {(char *)si + 10, sizeof *si - 10}}; /* ssi_pid straddles */
+            n = readv(sfd, iov, 2);
+        } else {
+            n = read(sfd, si, sizeof *si);
+        }
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n != (ssize_t)sizeof *si) return 0;
+        if ((int)si->ssi_signo == sig) return 1;
+    }
+    return 0;
 }
 
 static int64_t ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
@@ -173,6 +209,16 @@ int main(int argc, char **argv)
     sigemptyset(&rt1);
     sigaddset(&rt1, SIGRTMIN + 1);
     sigprocmask(SIG_BLOCK, &rt1, 0);
+    sigset_t viafd;
+    sigemptyset(&viafd);
+    sigaddset(&viafd, SIGRTMIN + 2);
+    sigaddset(&viafd, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &viafd, 0);
+    int sfd = signalfd(-1, &viafd, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) {
+        perror("signalfd");
+        return 1;
+    }
     struct sigaction sa = {0};
     sa.sa_sigaction = on_usr1;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
@@ -309,11 +355,25 @@ int main(int argc, char **argv)
         }
         if (waiter_failed) fail("blocked waitpid of the sleeper", "failed");
 
+        /* (e) ssi_pid from a signalfd (the child sends SIGRTMIN+2 with the signals of (c)) */
+        struct signalfd_siginfo fsi;
+        if (!read_signalfd(sfd, SIGRTMIN + 2, &fsi, 0)) fail("signalfd", "no SIGRTMIN+2 read");
+        else if ((pid_t)fsi.ssi_pid != child || fsi.ssi_int != child) {
+            snprintf(d, sizeof d, "ssi_pid %u, sender's getpid() %d, child %d", fsi.ssi_pid, fsi.ssi_int, (int)child);
+            fail("signalfd ssi_pid", d);
+        }
+
         printf("tick %ld\n", n);
         struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
         nanosleep(&ts, 0);
     }
+    struct signalfd_siginfo fsi;
+    while (read(sfd, &fsi, sizeof fsi) > 0) {} /* nonblocking: empties it, so the exit is the one left */
     close(to_child[1]);
+    if (!read_signalfd(sfd, SIGCHLD, &fsi, 1)) printf("FAIL no SIGCHLD from the signalfd\n");
+    else if ((pid_t)fsi.ssi_pid != child || fsi.ssi_code != CLD_EXITED)
+        printf("FAIL sigchld from the signalfd: ssi_pid %u code %d, child %d\n", fsi.ssi_pid, fsi.ssi_code, (int)child);
+    else printf("sigchld from %u exited %d\n", fsi.ssi_pid, fsi.ssi_status);
     int st = 0;
     pid_t w;
     while ((w = waitpid(child, &st, 0)) < 0 && errno == EINTR) {}

@@ -441,6 +441,7 @@ static void abort_generation(void)
 }
 
 static void after_restart(void);
+static int rescan_signalfds; /* set by a restart, done at its RESUME */
 
 static void on_event(const struct sx_msg *m)
 {
@@ -498,6 +499,8 @@ static void on_event(const struct sx_msg *m)
         sx_restart_signals_check();
     } else if (sx_streq(name, "RESUME")) {
         sx_restart_signals_close(); /* the restart is complete: signals go to the program again */
+        if (rescan_signalfds) sx_sigfd_rescan(); /* the plugins' signalfds are back; threads still stopped */
+        rescan_signalfds = 0;
         if (suspended) {
             sx_hooks_run(SX_EV_RESUME, gen, err, sizeof err, 0);
             sx_threads_resume();
@@ -519,6 +522,7 @@ static void resume_unmanaged(void)
     char err[64];
     sx_hooks_run(SX_EV_RESTART, sx_agent.generation, err, sizeof err, 0);
     sx_hooks_run(SX_EV_RESUME, sx_agent.generation, err, sizeof err, 0);
+    sx_sigfd_rescan();
     sx_threads_resume();
     suspended = 0;
     sx_fork_gate_open();
@@ -563,6 +567,7 @@ static void after_restart(void)
     sx_zombies_recreate();
     sx_procstate_restore(&saved_ps);
     sx_siginfo_restarted();
+    rescan_signalfds = 1;
     sx_crashnote_arm();
     if (ri->magic == SX_RESTART_MAGIC) sx_hooks_disable(ri->disabled_plugins);
     int old_coord_fd = sx_agent.coord_fd; /* the image's: a number the program did not use */
@@ -728,6 +733,7 @@ __attribute__((constructor)) static void sx_agent_init(void)
     sx_follow_save_env();
     sx_follow_hold_exits();
     sx_pid_map_import(getenv(SX_PID_MAP_VAR), (int)sx_getpid(), (int)SX_SYS0(__NR_getppid));
+    if (sx_pid_live) sx_sigfd_rescan(); /* signalfds kept over the exec */
     find_glibc_layout();
     if (join_coordinator(0, 0) < 0) return;
     sx_threads_install_handler();

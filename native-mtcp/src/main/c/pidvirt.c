@@ -395,6 +395,9 @@ EXPORT long syscall(long n, ...)
         a = sx_pid_real((int)a);
         b = sx_pid_real((int)b);
         break;
+    case __NR_signalfd:
+    case __NR_signalfd4:
+        return sx_sigfd_created(REAL(syscall)(n, a, b, c, d, e, f));
     }
     return REAL(syscall)(n, a, b, c, d, e, f);
 }

@@ -41,6 +41,10 @@ void sx_siginfo_fix(int sig, siginfo_t *si);            /* a siginfo the kernel 
 int sx_siginfo_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 void sx_siginfo_restarted(void); /* after a restart: SA_SIGINFO handlers go behind the trampoline */
 
+/* sigfd.c: ssi_pid read from a signalfd is virtual. */
+long sx_sigfd_created(long r); /* a signalfd made (r >= 0) outside the signalfd() wrapper */
+void sx_sigfd_rescan(void);    /* after a restart or a pid table taken over exec: note /proc/self/fd's */
+
 #define SX_PID_MAP_VAR "STASIS_PID_MAP"
 
 #endif

@@ -46,7 +46,7 @@ final class CommandDispatcher {
                 kernel.quit();
                 return settled(r);
             });
-            case "restart-expect" -> done(restartExpect(command));
+            case "restart-expect" -> restartExpect(command);
             default -> done(failed(verb.isEmpty() ? "COMMAND without verb" : "unknown command: " + verb));
         };
     }
@@ -64,7 +64,7 @@ final class CommandDispatcher {
     }
 
     /** A restart front end's word about a restart of some of a computation's images (protocol.md). */
-    private Message restartExpect(Message command) {
+    private CompletableFuture<Message> restartExpect(Message command) {
         String compid = command.get("compid", "").trim();
         long generation;
         long waitMillis;
@@ -72,13 +72,27 @@ final class CommandDispatcher {
             generation = Long.parseLong(command.get("generation", "").trim());
             waitMillis = Long.parseLong(command.get("wait_ms", "").trim());
         } catch (NumberFormatException e) {
-            return failed("restart-expect needs compid, generation and wait_ms");
+            return done(failed("restart-expect needs compid, generation and wait_ms"));
         }
         if (compid.isEmpty() || generation < 0 || generation > Integer.MAX_VALUE || waitMillis < 0) {
-            return failed("restart-expect needs compid, generation and wait_ms");
+            return done(failed("restart-expect needs compid, generation and wait_ms"));
         }
-        kernel.expectRestart(compid, (int) generation, waitMillis, command.get("missing", ""));
-        return ok().build();
+        String hold = command.get("hold_ms", "").trim();
+        if (hold.isEmpty()) {
+            kernel.expectRestart(compid, (int) generation, waitMillis, command.get("missing", ""));
+            return done(ok().build());
+        }
+        long holdMillis;
+        try {
+            holdMillis = Long.parseLong(hold);
+        } catch (NumberFormatException e) {
+            holdMillis = -1;
+        }
+        if (holdMillis < 0) {
+            return done(failed("hold_ms needs a whole number of milliseconds >= 0; got " + hold));
+        }
+        return kernel.askRestart(compid, (int) generation, waitMillis, command.get("missing", ""), holdMillis)
+                .thenApply(others -> ok().put("others", others ? 1 : 0).build());
     }
 
     private Message interval(String value) {

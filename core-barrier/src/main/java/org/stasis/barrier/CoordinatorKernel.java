@@ -57,6 +57,9 @@ final class CoordinatorKernel {
     /** A front end's {@link #expectRestart} word is kept this long for the HELLOs it announces. */
     static final long EXPECT_KEEP_MILLIS = 60_000;
 
+    /** The longest a front end's {@link #askRestart} is held waiting for another restart to show. */
+    static final long EXPECT_HOLD_MAX_MILLIS = 5_000;
+
     private final KernelSettings settings;
     private final ScheduledExecutorService loop;
     private final Runnable onTerminate;
@@ -92,6 +95,11 @@ final class CoordinatorKernel {
     private RestartGathering gathering;
     /** What restart front ends said about restarts not yet gathering: "compid/generation" to it. */
     private final Map<String, Expected> expected = new HashMap<>();
+    /**
+     * Front ends that asked whether another restart of "compid/generation" is under way and hold
+     * for the answer ({@link #askRestart}): answered yes as soon as one shows itself.
+     */
+    private final Map<String, List<CompletableFuture<Boolean>>> askers = new HashMap<>();
     private GenerationRun restart;
 
     private int interval;
@@ -201,6 +209,7 @@ final class CoordinatorKernel {
     }
 
     private void gather(WorkerSession worker, WorkerHello hello) {
+        answerAskers(expectKey(hello.compid(), hello.generation()), true); // a process of it is back
         if (gathering == null) {
             gathering = new RestartGathering(hello.compid(), hello.generation(), hello.peers(), RESTART_WAIT_MILLIS);
             Expected e = expected.remove(expectKey(hello.compid(), hello.generation()));
@@ -255,6 +264,49 @@ final class CoordinatorKernel {
         }
         expected.put(key, new Expected(wait, missing,
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXPECT_KEEP_MILLIS)));
+    }
+
+    /**
+     * {@link #expectRestart}, and whether another restart of the same computation and generation
+     * is under way: its processes gathering, or another front end's word on it (a second
+     * {@code dmtcp_restart} started together, one per image). When none is, the answer waits up
+     * to {@code holdMillis} for one to show itself (its word, or a process of it joining), so
+     * that commands started together find each other; a no withdraws this front end's word, as
+     * it will refuse the restart itself and start nothing.
+     */
+    CompletableFuture<Boolean> askRestart(String compid, int generation, long waitMillis, String missing,
+            long holdMillis) {
+        String key = expectKey(compid, generation);
+        expected.entrySet().removeIf(e -> System.nanoTime() - e.getValue().deadlineNanos() >= 0);
+        boolean others = (gathering != null && gathering.accepts(compid, generation)) || expected.containsKey(key);
+        expectRestart(compid, generation, waitMillis, missing);
+        if (others) {
+            answerAskers(key, true);
+            return CompletableFuture.completedFuture(true);
+        }
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        askers.computeIfAbsent(key, k -> new ArrayList<>()).add(answer);
+        loop.schedule(() -> {
+            List<CompletableFuture<Boolean>> waiting = askers.get(key);
+            if (waiting == null || !waiting.remove(answer)) {
+                return; // answered yes meanwhile
+            }
+            if (waiting.isEmpty()) {
+                askers.remove(key);
+            }
+            expected.remove(key);
+            log.info("restart of generation {} of {}: no other restart of it under way within {} ms; the front end"
+                    + " refuses it", generation, compid, holdMillis);
+            answer.complete(false);
+        }, Math.max(0, Math.min(holdMillis, EXPECT_HOLD_MAX_MILLIS)), TimeUnit.MILLISECONDS);
+        return answer;
+    }
+
+    private void answerAskers(String key, boolean others) {
+        List<CompletableFuture<Boolean>> waiting = askers.remove(key);
+        if (waiting != null) {
+            waiting.forEach(f -> f.complete(others));
+        }
     }
 
     private void armGatherTimeout() {

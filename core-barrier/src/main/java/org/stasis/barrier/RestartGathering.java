@@ -99,21 +99,8 @@ final class RestartGathering {
      */
     static String refusal(String compid, int generation, int expected, List<String> present, String missing,
             long waitedMillis) {
-        int absent = expected - present.size();
-        StringBuilder sb = new StringBuilder();
-        sb.append("restart refused: computation ").append(compid).append(" had ").append(expected)
-                .append(" processes at generation ").append(generation).append(", but only ").append(present.size())
-                .append(present.size() == 1 ? " was" : " were").append(" restarted (")
-                .append(String.join(", ", present)).append(") and no other came within ")
-                .append(seconds(waitedMillis)).append("; ").append(absent).append(absent == 1 ? " is" : " are")
-                .append(" missing");
-        if (!missing.isBlank()) {
-            sb.append(": ").append(missing);
-        }
-        sb.append(". Restart all ").append(expected).append(" images of computation ").append(compid)
-                .append(", generation ").append(generation).append(" together: dmtcp_restart ckpt_*.dmtcp")
-                .append(" (the images of that generation) or ./dmtcp_restart_script.sh");
-        return sb.toString();
+        return RestartRefusal.text(compid, generation, expected, present, "no other came within " + seconds(waitedMillis),
+                missing);
     }
 
     private static String seconds(long millis) {

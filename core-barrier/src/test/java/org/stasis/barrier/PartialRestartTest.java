@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -151,6 +152,76 @@ class PartialRestartTest {
             assertFalse(coord.command("restart-expect", Map.of("compid", COMPID, "generation", "x", "wait_ms", "1"))
                     .isOk());
             assertFalse(coord.command("restart-expect", Map.of("generation", "1", "wait_ms", "1")).isOk());
+        }
+    }
+
+    private static Map<String, String> ask(int generation, String missing) {
+        return Map.of("compid", COMPID, "generation", String.valueOf(generation), "wait_ms", "1000", "missing",
+                missing, "hold_ms", "600");
+    }
+
+    @Test
+    void aFrontEndAloneIsToldSoAfterTheHoldAndItsWordIsWithdrawn() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir)) {
+            long start = System.nanoTime();
+            Message r = coord.command("restart-expect", ask(8, "prog-b"));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(r.isOk(), r.toString());
+            assertEquals("0", r.get("others"), r.toString());
+            assertTrue(ms >= 500 && ms < 10_000, "answered after " + ms + " ms");
+            // withdrawn: a later command alone is alone too, not a second command of the same restart
+            assertEquals("0", coord.command("restart-expect", ask(8, "prog-a")).get("others"));
+            // a process of it that comes anyway gets the default wait, not the withdrawn 1 s
+            try (FakeWorker a = FakeWorker.restore(coord.port, coord.secret, "a", COMPID, 8, 2)) {
+                Thread.sleep(1500);
+                assertTrue(a.nothingPending(), "refused with a withdrawn word's wait");
+            }
+        }
+    }
+
+    @Test
+    void frontEndsStartedTogetherFindEachOther() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir)) {
+            CompletableFuture<Message> first = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return coord.command("restart-expect", ask(9, "prog-b"));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Thread.sleep(200); // the first one's question is held
+            Message second = coord.command("restart-expect", ask(9, "prog-a"));
+            assertEquals("1", second.get("others"), second.toString());
+            assertEquals("1", first.get(10, TimeUnit.SECONDS).get("others"));
+            // two commands: the long wait, so their processes meet however far apart they come
+            try (FakeWorker a = FakeWorker.restore(coord.port, coord.secret, "a", COMPID, 9, 2)) {
+                Thread.sleep(1500);
+                assertTrue(a.nothingPending(), "refused although two commands restart it");
+                try (FakeWorker b = FakeWorker.restore(coord.port, coord.secret, "b", COMPID, 9, 2)) {
+                    a.expectEvent("RESTART", 9);
+                    b.expectEvent("RESTART", 9);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aProcessOfTheRestartJoiningAnswersTheHeldQuestion() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir)) {
+            CompletableFuture<Message> asked = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return coord.command("restart-expect", Map.of("compid", COMPID, "generation", "10", "wait_ms",
+                            "1000", "hold_ms", "5000"));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Thread.sleep(200);
+            try (FakeWorker a = FakeWorker.restore(coord.port, coord.secret, "a", COMPID, 10, 2)) {
+                assertEquals("1", asked.get(3, TimeUnit.SECONDS).get("others"));
+            }
+            assertFalse(coord.command("restart-expect", Map.of("compid", COMPID, "generation", "1", "wait_ms", "1",
+                    "hold_ms", "x")).isOk());
         }
     }
 

@@ -28,6 +28,12 @@ record PartialRestart(String compid, int generation, int expected, int given, Li
     /** How long to wait for missing processes whose images were seen beside the given ones. */
     static final long SHORT_WAIT_MILLIS = 1000;
 
+    /**
+     * How long the coordinator holds the front end's question whether another restart of the
+     * computation is under way, for commands started together ({@code a & b}) to find each other.
+     */
+    static final long ASK_HOLD_MILLIS = 1000;
+
     /** An image of a missing process, found beside the given ones. */
     record Found(Path file, ImageHeader header) {}
 

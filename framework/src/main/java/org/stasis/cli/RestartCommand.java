@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.stasis.barrier.Message;
+import org.stasis.barrier.RestartRefusal;
 import org.stasis.barrier.ScriptEnvironment;
 import org.stasis.mtcp.Exec;
 import org.stasis.mtcp.ExecException;
@@ -257,14 +258,18 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         if (o.ckptDir() != null) {
             LaunchCommand.prepareDirectory(o.ckptDir(), "checkpoint directory");
         }
+        PartialRestart partial = PartialRestart.of(summaries, imagesBeside(summaries));
+        LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
+        // Forgotten images: refused here, before any plugin hook, coordinator or restorer runs,
+        // unless another restart of the computation is under way (separate commands).
+        boolean announced = partial != null && partial.allFound()
+                && refuseUnlessAnotherRestart(ops, o.coordinator(), partial, summaries);
+
         List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, union(summaries, ImageHeader::plugins),
                 union(summaries, ImageHeader::bundles));
 
-        PartialRestart partial = PartialRestart.of(summaries, imagesBeside(summaries));
-
-        LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         CoordinatorSession c = CoordinatorSelector.select(o.coordinator(), Hosts::isLocal, ops);
-        if (partial != null) {
+        if (partial != null && !announced) {
             expectRestart(ops, c, partial, summaries.get(0).file().getParent(), o.quiet());
         }
         Map<String, String> env2 = ProgramEnvironment.forRestart(System.getenv(), o, c, disabled);
@@ -304,6 +309,50 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         }
         return out;
     }
+
+    /**
+     * A restart of some images whose missing peers' images lie beside them (most likely
+     * forgotten): refused at once, with the coordinator's words, when no other restart of the
+     * computation is under way. Without a coordinator at the requested address no other can be
+     * (and none is started); with one, it is asked ({@code restart-expect} with {@code hold_ms},
+     * protocol.md), which also gives it this command's word, and holds the answer up to
+     * {@link PartialRestart#ASK_HOLD_MILLIS} for another command started together to announce
+     * itself. Returns whether the coordinator has this command's word (the restart goes on);
+     * false when it could not be asked, so the word is given later as before.
+     */
+    static boolean refuseUnlessAnotherRestart(CoordinatorOps ops, CoordinatorRequest r, PartialRestart p,
+            List<ImageSummary> given) {
+        Path dir = given.get(0).file().getParent();
+        List<String> present = given.stream()
+                .map(s -> s.header().program() + " (" + s.file().getFileName() + ")").toList();
+        CoordinatorSelector.Decision d = CoordinatorSelector.decide(r, Hosts::isLocal, ops);
+        if (!(d instanceof CoordinatorSelector.Join j)) {
+            throw new CliException(RestartRefusal.text(p.compid(), p.generation(), p.expected(), present,
+                    "no coordinator runs at " + r.endpoint() + " for another restart of it to join",
+                    p.missingDescription(dir)), REFUSED);
+        }
+        Message m = Message.builder("COMMAND").put("verb", "restart-expect").put("compid", p.compid())
+                .put("generation", p.generation()).put("wait_ms", p.waitMillis())
+                .put("missing", p.missingDescription(dir)).put("hold_ms", PartialRestart.ASK_HOLD_MILLIS).build();
+        Message answer;
+        try {
+            answer = ops.command(j.host(), j.port(), ops.secret(j.host(), j.port(), false), m);
+        } catch (IOException | CliException e) {
+            return false; // the coordinator decides, as before
+        }
+        if (!answer.isOk()) {
+            return false;
+        }
+        if ("0".equals(answer.get("others", ""))) {
+            throw new CliException(RestartRefusal.text(p.compid(), p.generation(), p.expected(), present,
+                    "no other restart of it is under way at the coordinator at " + r.endpoint(),
+                    p.missingDescription(dir)), REFUSED);
+        }
+        return true; // another restart is under way, or a coordinator that does not answer others= took the word
+    }
+
+    /** The exit status of a refused restart, as when the coordinator refuses it (the agent's). */
+    static final int REFUSED = 3;
 
     /**
      * Tells the coordinator how long to wait for the processes not given and what they are

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * vids: after each of two checkpoint / SIGKILL / restart cycles the program's ids still agree
  * everywhere: CPU clock ids of itself, its child and its thread (made before and after the
  * restart), /proc paths naming its pid, its child's pid and its thread's tid, si_pid of the
- * child's signals (handlers and sigtimedwait), waitpid of a running child, and a waitpid that
+ * child's signals (handlers and sigtimedwait), ssi_pid of the child's signal and of its exit's
+ * SIGCHLD read from a signalfd, waitpid of a running child, and a waitpid that
  * was blocked through both restarts. Every tick runs every check; a failed one prints FAIL.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -55,6 +56,8 @@ class VirtualIdsIT extends TreeItBase {
     List<String> lines = running.lines();
     assertTrue(lines.contains("reaped child " + child + " exit 0"), running.describe());
     assertTrue(lines.contains("waited sleeper " + sleeper + " exit 4"), running.describe());
+    assertTrue(lines.contains("sigchld from " + child + " exited 0"), "SIGCHLD through the signalfd\n"
+        + running.describe());
     assertTrue(lines.contains("done"), running.describe());
     assertEquals(0, exitStatus(running), running.describe());
     assertNothingLeft("vids");
