@@ -34,7 +34,7 @@ static struct sx_image_header header;
 static struct sx_thread_record records[SX_MAX_THREADS + 1];
 static char msgbuf[SX_MSG_MAX + 1];
 static char outbuf[8192];
-static char image_path[4200], tmp_path[4200];
+static char image_path[4200], tmp_path[4200], files_dir[4300], restored_files_dir[4300];
 static char hostname[256];
 
 /* the generation in flight */
@@ -228,6 +228,18 @@ static void image_names(void)
     sx_buf_init(&b, tmp_path, sizeof tmp_path);
     sx_buf_add(&b, image_path);
     sx_buf_add(&b, ".tmp");
+    sx_image_files_dir(image_path, files_dir, sizeof files_dir);
+}
+
+const char *sx_agent_image_files_dir(void)
+{
+    if (sx_hooks_state()->restarting) {
+        if (!sx_restart_info.image[0]) return 0;
+        sx_image_files_dir(sx_restart_info.image, restored_files_dir, sizeof restored_files_dir);
+        return restored_files_dir;
+    }
+    image_names();
+    return files_dir;
 }
 
 static void fill_header(uint32_t gen, uint32_t peers)
@@ -404,6 +416,8 @@ static void commit(uint32_t gen)
         sx_close(dfd);
     }
     if (r == 0) sx_agent.generation = gen;
+    /* the previous image is replaced: its files beside it (and any a failed generation left) go */
+    if (r == 0) sx_image_files_sweep(files_dir, gen, 1);
     sx_msg_begin(&b, outbuf, sizeof outbuf, "COMMITTED");
     sx_msg_kvi(&b, "generation", gen);
     sx_msg_kvi(&b, "ok", r == 0);
@@ -426,6 +440,12 @@ static void abort_generation(void)
         result_fd = -1;
     }
     SX_SYS1(__NR_unlink, tmp_path);
+    /* files a plugin made for this generation beside the image; never the committed one's (an
+     * abort while a restart is under way names the restored generation) */
+    if (current_gen > sx_agent.generation) {
+        image_names();
+        sx_image_files_sweep(files_dir, current_gen, 0);
+    }
     if (hooks_entered) {
         /* undo what PRESUSPEND/PRECHECKPOINT quiesced (drained pipes, plugins' state) */
         char err[64];

@@ -40,8 +40,17 @@ void sx_agent_cloned_child(void); /* first thing in a clone() child, before it j
 void sx_agent_exec_notice(int begin); /* around execve: begin=1 before, 0 after it failed */
 /* Whether the caller is the checkpoint thread (hooks run there). */
 int sx_agent_on_ckpt_thread(void);
+/* The folder for files kept beside this process's image (SDK 1.4 stasis_image_files_dir): at a
+ * checkpoint the one of the image it writes, at a restart the one of the image restored from. */
+const char *sx_agent_image_files_dir(void);
 /* Waits until no generation of this process is in progress (its image committed, or aborted). */
 void sx_agent_wait_generation_done(void);
+
+/* --- imagefiles.c: files plugins keep beside the image, named "g<generation>-..." --- */
+void sx_image_files_dir(const char *image, char *out, size_t cap); /* <image without .dmtcp>.files */
+/* keep=1: generation gen was committed, the files of every other one go; keep=0: gen was
+ * aborted, its files go. The folder goes too when left empty. */
+void sx_image_files_sweep(const char *dir, uint32_t gen, int keep);
 
 /* --- wrappers.c --- */
 /* The next definition of a libc function we wrap, looked up once (at load time from the

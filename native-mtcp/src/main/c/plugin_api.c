@@ -380,6 +380,11 @@ API uint32_t stasis_resumes(void) { return sx_threads_resumes(); }
 
 API int stasis_launch_std(uint64_t dev, uint64_t ino) { return sx_agent.active ? sx_stdio_which(dev, ino) : -1; }
 
+API const char *stasis_image_files_dir(void)
+{
+    return sx_hooks_state()->event == SX_EV_NONE ? 0 : sx_agent_image_files_dir();
+}
+
 /* ---- options ---- */
 
 API const char *stasis_option(const struct stasis_plugin *p, const char *option)

@@ -26,7 +26,10 @@
  *    restart as an unlinked file with the same contents and offset;
  *  - a file open for writing may be changed in place by the abandoned run: small ones are saved
  *    in the section and put back where they differ, larger ones are fingerprinted and a restart
- *    that finds them changed is refused (inplace.c).
+ *    that finds them changed is refused (inplace.c);
+ *  - a saved file of 1 MiB or more on the checkpoint directory's file system, when that one
+ *    offers copy-on-write clones (xfs with reflink, btrfs), is saved as a clone beside the image
+ *    instead of in it (reflink.c); the section then records the clone.
  *
  * Hooks run on the agent's checkpoint thread while the program's threads are stopped, maybe
  * inside libc holding its locks: only system-call wrappers here (no stdio, no malloc). */
@@ -39,6 +42,7 @@
 #include "inotify.h"
 #include "locks.h"
 #include "procread.h"
+#include "reflink.h"
 #include "sysv.h"
 #include "tty.h"
 #include "text.h"
@@ -75,6 +79,7 @@ struct fdrec {
     int std_of;      /* 0, 1 or 2: the launch's standard descriptor of that number (the restart's at restart); -1 */
     int deleted;     /* unlinked while open: contents saved in the section */
     int saved;       /* contents saved in the section (deleted, written and small, or --ckpt-open-files) */
+    int clone;       /* saved as a copy-on-write clone beside the image: 1 + its index in clones[]; 0 */
     struct anon_state anon; /* eventfd, timerfd, signalfd, epoll */
     struct tty_state tty;   /* terminals */
     uint32_t data_off, data_len; /* drained bytes of a pipe read end (a pty master's output), in drained[] */
@@ -193,9 +198,14 @@ struct saved_head {
 };
 struct saved_file {
     int32_t fd;
-    uint32_t reserved;
+    uint32_t how; /* SAVED_BYTES: len bytes of contents follow; SAVED_CLONE: a struct reflink_ref (len is its size) */
     uint64_t len;
 };
+enum { SAVED_BYTES = 0, SAVED_CLONE = 1 };
+
+/* This generation's clones, in the order of the saved records that use them. */
+#define CLONES_MAX 4096
+static struct reflink_ref clones[CLONES_MAX];
 
 /* --ckpt-open-files and --allow-file-overwrite, as the launch set them (read at each checkpoint:
  * the values travel in this plugin's memory to the restart). */
@@ -216,20 +226,33 @@ static int save_files(char *err, size_t errlen)
     ckpt_open_files = env_flag("STASIS_CKPT_OPEN_FILES");
     allow_overwrite = env_flag("STASIS_ALLOW_FILE_OVERWRITE");
     inplace_begin();
+    reflink_begin();
     uint64_t total = sizeof(struct saved_head);
-    uint32_t count = 0;
-    for (int i = 0; i < nrecs; i++) {
+    uint32_t count = 0, nclones = 0;
+    int failed = 0;
+    for (int i = 0; i < nrecs && !failed; i++) {
         struct fdrec *r = &recs[i];
         r->saved = r->deleted;
+        r->clone = 0;
         if (r->kind == K_FILE && !r->deleted && r->std_of < 0 && S_ISREG(r->mode) && !r->dup_of && !r->from_maker) {
             int writing = (r->flags & O_ACCMODE) != O_RDONLY;
-            r->saved = ckpt_open_files || (writing && inplace_take((uint64_t)r->size));
-            if (writing && inplace_note(r->fd, !r->saved, err, errlen) < 0) return -1;
+            int taken = !ckpt_open_files && writing && inplace_take((uint64_t)r->size);
+            r->saved = ckpt_open_files || taken;
+            if (r->saved && nclones < CLONES_MAX && reflink_make(r->fd, r->path, (uint64_t)r->size, &clones[nclones]) == 0) {
+                r->clone = ++nclones;
+                if (taken) inplace_release((uint64_t)r->size);
+            }
+            if (writing && inplace_note(r->fd, !r->saved, err, errlen) < 0) failed = 1;
+        } else if (r->deleted && nclones < CLONES_MAX &&
+                   reflink_make(r->fd, r->path, (uint64_t)r->size, &clones[nclones]) == 0) {
+            r->clone = ++nclones;
         }
         if (!r->saved) continue;
-        total += sizeof(struct saved_file) + (uint64_t)r->size;
+        total += sizeof(struct saved_file) + (r->clone ? sizeof(struct reflink_ref) : (uint64_t)r->size);
         count++;
     }
+    /* the clones are durable before the image can be committed */
+    if (reflink_sync(err, errlen) < 0 || failed) return -1;
     if (!count) return 0;
     /* filled in place: the contents are in memory once, however large */
     uint8_t *buf = stasis_section_buffer(&files, total);
@@ -240,7 +263,14 @@ static int save_files(char *err, size_t errlen)
     int r = 0;
     for (int i = 0; i < nrecs && r == 0; i++) {
         if (!recs[i].saved) continue;
-        struct saved_file f = {recs[i].fd, 0, (uint64_t)recs[i].size};
+        if (recs[i].clone) {
+            struct saved_file f = {recs[i].fd, SAVED_CLONE, sizeof(struct reflink_ref)};
+            memcpy(buf + at, &f, sizeof f);
+            memcpy(buf + at + sizeof f, &clones[recs[i].clone - 1], sizeof(struct reflink_ref));
+            at += sizeof f + sizeof(struct reflink_ref);
+            continue;
+        }
+        struct saved_file f = {recs[i].fd, SAVED_BYTES, (uint64_t)recs[i].size};
         memcpy(buf + at, &f, sizeof f);
         at += sizeof f;
         /* a descriptor open only for writing is read through a new open of the same file */
@@ -287,11 +317,17 @@ static void unload_saved(void)
 {
     if (section) munmap(section, section_map);
     section = 0;
+    reflink_unmap_all();
 }
 
-/* The saved contents of the file that was open as fd; -1 when there are none. */
-static int saved_copy(int fd, const uint8_t **data, uint64_t *len)
+static void refuse_restart(const struct fdrec *r, const char *why);
+
+/* The saved contents of the file that was open as r->fd; -1 when there are none. A copy kept as
+ * a clone beside the image is mapped from there; one that is gone or not the checkpoint's
+ * refuses the restart, naming the file and the clone. */
+static int saved_copy(const struct fdrec *r, const uint8_t **data, uint64_t *len)
 {
+    int fd = r->fd;
     if (!section) return -1;
     struct saved_head head;
     memcpy(&head, section, sizeof head);
@@ -302,7 +338,16 @@ static int saved_copy(int fd, const uint8_t **data, uint64_t *len)
         memcpy(&f, section + at, sizeof f);
         at += sizeof f;
         if (at + f.len > (uint64_t)section_len) break;
-        if (f.fd == fd) {
+        if (f.fd == fd && f.how == SAVED_CLONE && f.len >= sizeof(struct reflink_ref)) {
+            struct reflink_ref ref;
+            char why[600];
+            memcpy(&ref, section + at, sizeof ref);
+            *data = reflink_map(&ref, why, sizeof why);
+            if (!*data) refuse_restart(r, why);
+            *len = ref.size;
+            return *data ? 0 : -1;
+        }
+        if (f.fd == fd && f.how == SAVED_BYTES) {
             *data = section + at;
             *len = f.len;
             return 0;
@@ -892,11 +937,14 @@ static void put_back_saved(const struct fdrec *r)
 {
     const uint8_t *data;
     uint64_t len;
-    if (!r->saved || saved_copy(r->fd, &data, &len) < 0) return;
+    if (!r->saved) return;
     struct stat st;
     int exists = stat(r->path, &st) == 0;
     int writing = (r->flags & O_ACCMODE) != O_RDONLY;
     if (exists && !writing && !allow_overwrite) return;
+    /* as the checkpoint left it: the copy is not even looked at (a clone is not needed) */
+    if (exists && writing && inplace_unchanged(r->fd, &st, (uint64_t)r->size)) return;
+    if (saved_copy(r, &data, &len) < 0) return;
     int fd = open(r->path, O_RDWR | O_CREAT | O_CLOEXEC, r->mode & 07777);
     int changed = fd >= 0 ? inplace_put_back(r->fd, fd, data, len) : -1;
     if (fd >= 0) close(fd);
@@ -999,7 +1047,7 @@ static void restore_all_deleted(void)
         if (!recs[i].deleted) continue;
         const uint8_t *data;
         uint64_t len;
-        if (saved_copy(recs[i].fd, &data, &len) < 0) refuse_restart(&recs[i], " (deleted while open) cannot be read from the image");
+        if (saved_copy(&recs[i], &data, &len) < 0) refuse_restart(&recs[i], " (deleted while open) cannot be read from the image");
         else restore_deleted(&recs[i], data, len);
     }
 }

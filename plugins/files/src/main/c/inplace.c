@@ -115,6 +115,8 @@ int inplace_take(uint64_t size)
     return 1;
 }
 
+void inplace_release(uint64_t size) { taken = size < taken ? taken - size : 0; }
+
 static int64_t ns(struct timespec t) { return t.tv_sec * 1000000000ll + t.tv_nsec; }
 
 /* The file has not changed since the note was taken, by its inode, size and times; trusted only
@@ -267,6 +269,12 @@ int inplace_changed(int fd, const char *path, uint64_t size, char *why, size_t w
     if (buf) munmap(buf, BLOCK);
     if (rfd >= 0) close(rfd);
     return r;
+}
+
+int inplace_unchanged(int fd, const struct stat *st, uint64_t len)
+{
+    const struct note *n = find(slot, fd);
+    return n && n->size == len && unchanged_since(n, st);
 }
 
 int inplace_put_back(int fd, int out, const uint8_t *data, uint64_t len)

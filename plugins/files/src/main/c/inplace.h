@@ -7,6 +7,7 @@
 #define FILES_INPLACE_H
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* PRECHECKPOINT, before the files are looked at: reads the policy (STASIS_SAVE_WRITTEN_FILES,
  * "PER_FILE,TOTAL" in bytes with an optional K, M or G; default 16M,64M; 0 turns saving off)
@@ -16,6 +17,14 @@ void inplace_begin(void);
 /* Whether a file open for writing of this size is saved in the image by the policy; counts it
  * against the process's total when it is. */
 int inplace_take(uint64_t size);
+
+/* A file counted by inplace_take that did not cost the image its bytes after all (a copy-on-write
+ * clone beside the image holds them: reflink.c): gives its size back to the process's total. */
+void inplace_release(uint64_t size);
+
+/* RESTART: whether the file that was open as fd at the checkpoint, now st, is as it was then
+ * (len bytes) by its inode, size and times: its saved copy need not even be looked at. */
+int inplace_unchanged(int fd, const struct stat *st, uint64_t len);
 
 /* Notes what the file open as fd looks like now (inode, size, times) and, with fingerprint,
  * the CRC32C of each 1 MiB block (reused from the previous checkpoint when the file has not

@@ -1,4 +1,4 @@
-/* Stasis plugin SDK 1.3: the native half of a plugin.
+/* Stasis plugin SDK 1.4: the native half of a plugin.
  *
  * A plugin's native half is a shared object that the launch preloads into the program right
  * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define STASIS_SDK_MAJOR 1
-#define STASIS_SDK_MINOR 3
+#define STASIS_SDK_MINOR 4
 /* The first two fields of every struct stasis_plugin. */
 #define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
 
@@ -149,6 +149,21 @@ void *stasis_section_buffer(const struct stasis_plugin *plugin, size_t len);
 /* (SDK 1.3) CRC32C (Castagnoli, as java.util.zip.CRC32C; the SSE4.2 instruction where the CPU has
  * it): pass 0 first, then the previous result to continue over more data. Callable anywhere. */
 uint32_t stasis_crc32c(uint32_t crc, const void *data, size_t len);
+
+/* (SDK 1.4) The folder beside the image for files a plugin keeps outside the image (the files
+ * plugin's copy-on-write clones of large files): the image's path with ".dmtcp" replaced by
+ * ".files" (ckpt_<program>_<id>.files). During PRESUSPEND..RESUME of a checkpoint it is the
+ * folder of the image this generation writes; during RESTART and the RESUME after it, that of
+ * the image this process is restored from (so a checkpoint directory moved as a whole keeps
+ * working). NULL outside hooks. The folder is not created: the plugin makes it (mode 0700).
+ *
+ * A file in it named "g<generation>-<anything>" belongs to that generation: once a generation
+ * commits, the agent removes the files of every other generation (an older one's, or one that
+ * failed), and the files of a generation that is aborted, and the folder when it is left empty.
+ * So the folder holds what the committed image refers to, plus, during a checkpoint, the files
+ * of the generation under way. The plugin must make its files durable (fsync) before its hook
+ * returns: the image is committed without looking at them. */
+const char *stasis_image_files_dir(void);
 
 /* ---- Options ----
  *

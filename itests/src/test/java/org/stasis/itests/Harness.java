@@ -156,6 +156,7 @@ public final class Harness implements AutoCloseable {
   private final List<Bg> background = new CopyOnWriteArrayList<>();
   private final Set<Integer> ports = ConcurrentHashMap.newKeySet();
   private final List<Path> mounts = new CopyOnWriteArrayList<>();
+  private final List<Path> loopFiles = new CopyOnWriteArrayList<>();
   private final AtomicInteger seq = new AtomicInteger();
 
   private Harness(RunAs who, Account account, Path dir, int port) {
@@ -818,6 +819,41 @@ public final class Harness implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Makes a sparse file of {@code mib} MiB in the work directory, an xfs file system with reflink
+   * on it ({@code mkfs.xfs -m reflink=1}) and mounts it at {@code where} through a loop device,
+   * owned by the test's account (root only); returns false, having said why, when mkfs.xfs or the
+   * loop mount is not available. Unmounted, and its loop device detached, in {@link #close}.
+   */
+  public boolean mountXfsReflink(Path where, int mib) {
+    Optional<String> mkfs = List.of("/usr/sbin/mkfs.xfs", "/sbin/mkfs.xfs", "/usr/bin/mkfs.xfs").stream()
+        .filter(f -> Files.isExecutable(Path.of(f))).findFirst();
+    if (!isRoot() || mkfs.isEmpty()) {
+      System.err.println("no xfs mount: " + (isRoot() ? "mkfs.xfs is not installed (apt-get install xfsprogs)" : "not root"));
+      return false;
+    }
+    Path backing = dir.resolve(where.getFileName() + ".xfs");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(backing.toFile(), "rw")) {
+      f.setLength((long) mib << 20);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Result made = runRaw(Duration.ofSeconds(60), List.of(mkfs.get(), "-q", "-f", "-m", "reflink=1", backing.toString()));
+    if (made.exit() != 0) {
+      System.err.println("mkfs.xfs failed:\n" + made.describe());
+      return false;
+    }
+    Result r = runRaw(Duration.ofSeconds(30), List.of("mount", "-o", "loop", backing.toString(), where.toString()));
+    if (r.exit() != 0) {
+      System.err.println("loop mount failed:\n" + r.describe());
+      return false;
+    }
+    mounts.add(where);
+    loopFiles.add(backing);
+    chown(where);
+    return true;
+  }
+
   // ---------------------------------------------------------------- cleanup
 
   @Override
@@ -840,6 +876,17 @@ public final class Harness implements AutoCloseable {
       killEverything();
       for (Path m : mounts) {
         runRaw(Duration.ofSeconds(20), List.of("umount", "-l", m.toString()));
+      }
+      // mount -o loop sets the device to detach itself at the unmount; a lazy unmount may leave it
+      // busy a moment, so detach explicitly too (which also defers until it is free)
+      for (Path f : loopFiles) {
+        Result devs = runRaw(Duration.ofSeconds(20), List.of("losetup", "-j", f.toString()));
+        for (String line : devs.out().split("\n")) {
+          int colon = line.indexOf(':');
+          if (colon > 0) {
+            runRaw(Duration.ofSeconds(20), List.of("losetup", "-d", line.substring(0, colon)));
+          }
+        }
       }
       removeSecretFiles();
       if (failed) {
