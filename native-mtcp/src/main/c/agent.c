@@ -94,6 +94,8 @@ static void arrive(const char *name, uint32_t gen, const char *error, const char
     if (error) sx_msg_kv(&b, "error", error);
     if (plugin) sx_msg_kv(&b, "plugin", plugin);
     if (image) sx_msg_kv(&b, "image", image);
+    /* what plugins want the checkpoint's result to say (stasis_note) */
+    if (!error && sx_streq(name, "PRECHECKPOINT") && sx_plugin_notes()[0]) sx_msg_kv(&b, "note", sx_plugin_notes());
     send_msg(&b);
 }
 
@@ -480,6 +482,7 @@ static void on_event(const struct sx_msg *m)
         current_gen = gen;
         __atomic_store_n(&in_generation, 1, __ATOMIC_SEQ_CST);
         sx_fork_gate_close(); /* a child forked from now on would miss this generation */
+        sx_plugin_notes_clear();
         hooks_entered = 1;
         if (sx_hooks_run(SX_EV_PRESUSPEND, gen, err, sizeof err, &failed) < 0) {
             arrive(name, gen, err, failed, 0);

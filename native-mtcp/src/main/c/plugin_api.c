@@ -20,6 +20,8 @@
 
 #define API __attribute__((visibility("default")))
 #define MAX_PLUGINS 32
+#define SX_STR_(x) #x
+#define SX_STR(x) SX_STR_(x)
 /* A section has no size limit of its own: its buffer is mapped to its size (the writer streams
  * it into the image from there), and the image's section sizes are 64-bit. */
 #define NAME_MAX_LEN 64 /* image-format.md: a PLUGIN section starts with the name, NUL-terminated */
@@ -70,7 +72,7 @@ API int stasis_register(const struct stasis_plugin *p)
     }
     if (p->sdk_major != STASIS_SDK_MAJOR || p->sdk_minor > STASIS_SDK_MINOR) {
         refuse(p, ": refused: it was built against a plugin SDK this agent does not provide"
-                  " (the agent provides 1.0)");
+                  " (the agent provides " SX_STR(STASIS_SDK_MAJOR) "." SX_STR(STASIS_SDK_MINOR) ")");
         return -1;
     }
     for (int i = 0; i < nplugins; i++) {
@@ -256,15 +258,50 @@ static int request(const struct sx_buf *req, const char *want, const char *key, 
     return request2(req, want, key, value, 0, 0, reply);
 }
 
-/* The same; with key2, the reply must match it too, unless it lacks the field (an older
- * coordinator). */
-static int request2(const struct sx_buf *req, const char *want, const char *key, const char *value,
-                    const char *key2, const char *value2, struct sx_msg *reply)
+/* Puts sent without waiting (stasis_kv_put_nowait) gather in one KV_PUTS frame, sent before
+ * anything else this process sends and when a hook returns: the coordinator applies them in
+ * that order, so a later barrier or get finds them. */
+static char putsbuf[SX_MSG_MAX];
+static struct sx_buf batch_puts;
+static int nputs;
+
+static int flush_puts(void)
+{
+    if (!nputs) return 0;
+    sx_msg_kvi(&batch_puts, "count", nputs);
+    nputs = 0;
+    if (pending_abort || sx_agent.coord_fd < 0) return -1;
+    return sx_coord_send(sx_agent.coord_fd, &batch_puts) < 0 ? -1 : 0;
+}
+
+void sx_plugin_api_flush(void) { flush_puts(); }
+
+/* "<prefix><n>", for the numbered fields of a batch */
+static const char *field(char *out, size_t cap, const char *prefix, long n)
+{
+    struct sx_buf b;
+    sx_buf_init(&b, out, cap);
+    sx_buf_add(&b, prefix);
+    sx_buf_int(&b, n);
+    return out;
+}
+
+/* Sends a request without waiting for its answer (which a later wait skips). */
+static int send_only(const struct sx_buf *req)
 {
     /* The generation was aborted while this hook ran: nothing more to ask. Reading on would
      * swallow the next generation's first EVENT, which may follow the ABORT at once. */
     if (pending_abort) return -1;
+    if (flush_puts() < 0) return -1;
     if (sx_agent.coord_fd < 0 || sx_coord_send(sx_agent.coord_fd, req) < 0) return -1;
+    return 0;
+}
+
+/* Waits for the answer of verb want whose key (and key2, unless the reply lacks the field: an
+ * older coordinator) match, skipping the answers to requests sent without waiting. */
+static int await_reply(const char *want, const char *key, const char *value, const char *key2, const char *value2,
+                       struct sx_msg *reply)
+{
     for (;;) {
         if (sx_coord_recv(sx_agent.coord_fd, replybuf, reply) < 0) return -1;
         if (sx_streq(reply->verb, want)) {
@@ -280,6 +317,15 @@ static int request2(const struct sx_buf *req, const char *want, const char *key,
             SX_SYS2(__NR_kill, sx_getpid(), 9);
         }
     }
+}
+
+/* The same; with key2, the reply must match it too, unless it lacks the field (an older
+ * coordinator). */
+static int request2(const struct sx_buf *req, const char *want, const char *key, const char *value,
+                    const char *key2, const char *value2, struct sx_msg *reply)
+{
+    if (send_only(req) < 0) return -1;
+    return await_reply(want, key, value, key2, value2, reply);
 }
 
 int sx_plugin_api_take_abort(char *reason, size_t cap)
@@ -345,6 +391,84 @@ API long stasis_kv_get(const struct stasis_plugin *p, const char *key, char *out
     return (long)n;
 }
 
+API int stasis_kv_put_nowait(const struct stasis_plugin *p, const char *key, const char *value)
+{
+    char full[4200], name[24];
+    if (!find(p) || !key || !key[0] || !value || !in_hook(ALL_EVENTS)) return -1;
+    if (scoped(full, sizeof full, p->name, "/", key) < 0 || !valid_text(value, 60000)) return -1;
+    if (pending_abort) return -1;
+    /* room for this pair and the count: else the batch so far goes first */
+    size_t need = sx_strlen(full) + sx_strlen(value) + 64;
+    if (nputs && batch_puts.len + need > sizeof putsbuf && flush_puts() < 0) return -1;
+    if (!nputs) sx_msg_begin(&batch_puts, putsbuf, sizeof putsbuf, "KV_PUTS");
+    nputs++;
+    sx_msg_kv(&batch_puts, field(name, sizeof name, "key.", nputs), full);
+    sx_msg_kv(&batch_puts, field(name, sizeof name, "value.", nputs), value);
+    return 0;
+}
+
+#define GETS_PER_FRAME 30 /* 2 fields a key, and id and count: within SX_MSG_FIELDS */
+
+API int stasis_kv_get_many(const struct stasis_plugin *p, size_t n, const char *const *keys, char *const *outs,
+                           size_t cap, long *lens)
+{
+    char full[4200];
+    if (!find(p) || !keys || !outs || !lens || !in_hook(ALL_EVENTS)) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!keys[i] || !keys[i][0] || scoped(full, sizeof full, p->name, "/", keys[i]) < 0) return -1;
+    /* Every question first, GETS_PER_FRAME keys a frame (an answer is parsed into at most
+     * SX_MSG_FIELDS fields), then the answers, which come in the same order: one round trip. */
+    static char frame[SX_MSG_MAX];
+    static uint32_t batch;
+    uint32_t first = batch + 1;
+    for (size_t at = 0; at < n; at += GETS_PER_FRAME) {
+        size_t k = n - at < GETS_PER_FRAME ? n - at : GETS_PER_FRAME;
+        struct sx_buf b;
+        char name[24];
+        sx_msg_begin(&b, frame, sizeof frame, "KV_GETS");
+        sx_msg_kvi(&b, "id", (long)++batch);
+        sx_msg_kvi(&b, "count", (long)k);
+        for (size_t j = 0; j < k; j++) {
+            scoped(full, sizeof full, p->name, "/", keys[at + j]);
+            sx_msg_kv(&b, field(name, sizeof name, "key.", (long)j + 1), full);
+        }
+        if (send_only(&b) < 0) return -1;
+    }
+    uint32_t id = first;
+    for (size_t at = 0; at < n; at += GETS_PER_FRAME, id++) {
+        size_t k = n - at < GETS_PER_FRAME ? n - at : GETS_PER_FRAME;
+        struct sx_msg m;
+        char idtext[16], name[24];
+        field(idtext, sizeof idtext, "", (long)id);
+        if (await_reply("KV_VALUES", "id", idtext, 0, 0, &m) < 0) return -1;
+        const char *too_big = sx_msg_get(&m, "too_big");
+        if (too_big && sx_streq(too_big, "1")) { /* values too large for one frame: one by one */
+            for (size_t j = 0; j < k; j++) {
+                lens[at + j] = stasis_kv_get(p, keys[at + j], cap ? outs[at + j] : 0, cap);
+                if (lens[at + j] < -1) return -1;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < k; j++) {
+            const char *found = sx_msg_get(&m, field(name, sizeof name, "found.", (long)j + 1));
+            const char *v = sx_msg_get(&m, field(name, sizeof name, "value.", (long)j + 1));
+            if (!found || !sx_streq(found, "1")) {
+                lens[at + j] = -1;
+                if (cap) outs[at + j][0] = 0;
+                continue;
+            }
+            size_t len = v ? sx_strlen(v) : 0;
+            if (cap) {
+                size_t c = len < cap - 1 ? len : cap - 1;
+                if (c) memcpy(outs[at + j], v, c);
+                outs[at + j][c] = 0;
+            }
+            lens[at + j] = (long)len;
+        }
+    }
+    return 0;
+}
+
 static int barrier(const struct stasis_plugin *p, const char *name, int local)
 {
     char full[4200];
@@ -371,6 +495,45 @@ static int barrier(const struct stasis_plugin *p, const char *name, int local)
 API int stasis_barrier(const struct stasis_plugin *p, const char *name) { return barrier(p, name, 0); }
 
 API int stasis_local_barrier(const struct stasis_plugin *p, const char *name) { return barrier(p, name, 1); }
+
+API int stasis_plugin_registered(const char *name)
+{
+    for (int i = 0; name && i < nplugins; i++)
+        if (sx_streq(plugins[i].api->name, name)) return 1;
+    return 0;
+}
+
+/* ---- notes for the checkpoint's result (SDK 1.6) ---- */
+
+static char notes[4096];
+static size_t notes_len;
+
+const char *sx_plugin_notes(void) { return notes; }
+
+void sx_plugin_notes_clear(void)
+{
+    notes_len = 0;
+    notes[0] = 0;
+}
+
+API int stasis_note(const struct stasis_plugin *p, const char *text)
+{
+    if (!find(p) || !text || !text[0] || !in_hook((1 << SX_EV_PRESUSPEND) | (1 << SX_EV_PRECHECKPOINT)) ||
+        !valid_text(text, 1000))
+        return -1;
+    for (const char *c = text; *c; c++)
+        if (*c == '\t') return -1; /* the separator */
+    size_t need = (notes_len ? 1 : 0) + sx_strlen(p->name) + 2 + sx_strlen(text);
+    if (notes_len + need + 1 > sizeof notes) return -1;
+    struct sx_buf b;
+    sx_buf_init(&b, notes + notes_len, sizeof notes - notes_len);
+    if (notes_len) sx_buf_add(&b, "\t");
+    sx_buf_add(&b, p->name);
+    sx_buf_add(&b, ": ");
+    sx_buf_add(&b, text);
+    notes_len += b.len;
+    return 0;
+}
 
 API int stasis_agent_fd(int fd) { return fd >= 0 && fd == sx_agent.coord_fd; }
 

@@ -66,7 +66,9 @@ static int run_forward(enum sx_event ev, char *err, size_t errlen, const char **
         if (!fn) continue;
         char reason[400];
         reason[0] = 0;
-        if (fn(reason, sizeof reason) < 0) {
+        int failed_here = fn(reason, sizeof reason) < 0;
+        sx_plugin_api_flush();
+        if (failed_here) {
             reason[sizeof reason - 1] = 0;
             /* the name travels separately (ARRIVE plugin=), and the coordinator puts it first */
             sx_copy_str(err, errlen, reason[0] ? reason : "failed");
@@ -89,6 +91,7 @@ int sx_hooks_run(enum sx_event ev, uint32_t generation, char *err, size_t errlen
             if (hooks[i].disabled) continue;
             if (ev == SX_EV_RESUME && hooks[i].h->resume) hooks[i].h->resume();
             if (ev == SX_EV_RESTART && hooks[i].h->restart) hooks[i].h->restart();
+            sx_plugin_api_flush();
         }
     } else {
         r = run_forward(ev, err, errlen, failed);

@@ -57,4 +57,13 @@ int sx_plugin_sections(struct sx_plugin_section *out, int max);
  * checkpoint thread acts on it once the hook returns. Returns 1 once per ABORT. */
 int sx_plugin_api_take_abort(char *reason, size_t cap);
 
+/* plugin_api.c: sends the puts a hook gathered without waiting (stasis_kv_put_nowait); the
+ * host calls it when a hook returns. */
+void sx_plugin_api_flush(void);
+
+/* The notes plugins left for this generation's result (stasis_note), "<plugin>: <text>" each,
+ * separated by tabs; "" when none. Cleared at each PRESUSPEND. */
+const char *sx_plugin_notes(void);
+void sx_plugin_notes_clear(void);
+
 #endif

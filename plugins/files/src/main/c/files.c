@@ -4,15 +4,16 @@
  * computation elect one that drains it, so the bytes in flight are part of its image (this
  * plugin's memory is), and puts them straight back (see files_precheckpoint). RESTART: the
  * elected process makes each pipe anew and hands its ends to the others that held it
- * (fdpass.c); files and devices are reopened at their saved offsets; eventfd, timerfd, signalfd
+ * (stasis_handover_*); files and devices are reopened at their saved offsets; eventfd, timerfd, signalfd
  * and epoll are rebuilt (anon.c); terminals are the restart's, with the saved settings (tty.c),
  * except a pseudo-terminal whose master the computation holds: made anew like a pipe;
  * SysV semaphores and segments come back under their old ids (sysv.c); then the pipes are
  * refilled. The standard input, output and error the computation was given by its launch
  * become those of the restart, wherever the computation keeps them (stasis_launch_std); any
  * other descriptor on 0, 1 or 2 (a shell's "> out.txt" or "< in.txt", a pipeline, freopen) is
- * the computation's own and comes back like any other. Kinds not handled yet (sockets, ...) are
- * named in a warning and left closed.
+ * the computation's own and comes back like any other. Sockets are the sockets plugin's (its
+ * RESTART runs before this one, so an epoll finds them back); without it they are named in a
+ * warning and left closed, like kinds not handled yet.
  *
  * Files at restart (docs/architecture.md, "Open files at restart"):
  *  - a file open for writing is cut back to its size at the checkpoint if it grew (what was
@@ -37,7 +38,6 @@
 #include <stasis/plugin.h>
 
 #include "anon.h"
-#include "fdpass.h"
 #include "inplace.h"
 #include "inotify.h"
 #include "locks.h"
@@ -67,7 +67,7 @@
 #define MAX_FDS 65536
 #define DRAIN_CAP (8u << 20)
 
-enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_TTY, K_INOTIFY, K_OTHER };
+enum kind { K_PIPE, K_FIFO, K_FILE, K_ANON, K_TTY, K_INOTIFY, K_SOCKET, K_OTHER };
 
 struct fdrec {
     int fd, kind, flags, fdflags;
@@ -123,12 +123,10 @@ static long fd_path(int fd, char *out, size_t cap)
 /* Which of the launch's standard descriptors fd is, or -1. A character device other than a
  * terminal counts only on 0, 1 or 2: a /dev/null the program opens itself is reopened by its
  * path, even when the launch's input was /dev/null too. */
-static int launch_std_of(int fd)
+static int launch_std_of(int fd, const struct stat *st)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0) return -1;
-    if (fd > 2 && S_ISCHR(st.st_mode) && !isatty(fd)) return -1;
-    return stasis_launch_std((uint64_t)st.st_dev, (uint64_t)st.st_ino);
+    if (fd > 2 && S_ISCHR(st->st_mode) && !isatty(fd)) return -1;
+    return stasis_launch_std((uint64_t)st->st_dev, (uint64_t)st->st_ino);
 }
 
 /* Descriptor numbers of this process, without opendir (which allocates): at most max of them
@@ -395,7 +393,7 @@ static void pipe_key(char *out, size_t cap, const struct fdrec *r, const char *r
 
 /* ---- pseudo-terminals whose master the computation holds ---- */
 
-/* The key a pseudo-terminal pair is stored and asked for by (fdpass): its number, kept apart
+/* The key a pseudo-terminal pair is stored and asked for by (stasis_handover_ask): its number, kept apart
  * from pipe inodes and file keys. */
 static uint64_t pty_key(int pty) { return (1ull << 62) | (uint64_t)(unsigned)pty; }
 
@@ -427,7 +425,7 @@ static int same_open_file(long pid1, int fd1, long pid2, int fd2)
     return syscall(SYS_kcmp, pid1, pid2, 0 /* KCMP_FILE */, fd1, fd2) == 0;
 }
 
-/* The key a shared open file is asked for by (fdpass): its device and inode, kept apart from
+/* The key a shared open file is asked for by (stasis_handover_ask): its device and inode, kept apart from
  * pipe inodes by the top bit. */
 static uint64_t file_key(const struct fdrec *r) { return (1ull << 63) | ((r->dev << 40) ^ r->inode); }
 
@@ -580,14 +578,14 @@ static int capture(char *err, size_t errlen)
         r->flags = fcntl(fd, F_GETFL);
         r->fdflags = fcntl(fd, F_GETFD);
         memcpy(r->path, path, sizeof r->path);
-        r->std_of = launch_std_of(fd);
+        struct stat st; /* one fstat per descriptor, for every use below */
+        int known = fstat(fd, &st) == 0;
+        r->std_of = known ? launch_std_of(fd, &st) : -1;
         nrecs++;
         if (strncmp(path, "pipe:[", 6) == 0) {
             r->kind = K_PIPE;
             for (const char *p = path + 6; *p >= '0' && *p <= '9'; p++) r->inode = r->inode * 10 + (uint64_t)(*p - '0');
         } else if (path[0] == '/') {
-            struct stat st;
-            int known = fstat(fd, &st) == 0;
             if (known && S_ISFIFO(st.st_mode)) {
                 /* a named pipe: drained and refilled like a pipe, reopened by its path */
                 r->kind = K_FIFO;
@@ -612,6 +610,8 @@ static int capture(char *err, size_t errlen)
                 r->mode = st.st_mode;
                 r->deleted = S_ISREG(st.st_mode) && st.st_nlink == 0;
             }
+        } else if (known && S_ISSOCK(st.st_mode)) {
+            r->kind = K_SOCKET; /* the sockets plugin's, unless it is the launch's (std_of) */
         } else if (strcmp(path, "anon_inode:inotify") == 0) {
             r->kind = K_INOTIFY;
             inotify_capture(fd);
@@ -853,13 +853,13 @@ static void restore_pipes(void)
         m->ends[0] = m->ends[1] = r->fd;
         m->borrowed = 1;
     }
-    int listener = nmade ? high(fdpass_listen(stasis_process_id())) : -1;
+    int listener = nmade ? high(stasis_handover_listen(&files)) : -1;
     if (nmade && listener < 0) text_warn("cannot offer pipes to the other processes: ", "socket", " failed");
     if (stasis_barrier(&files, "pipes-made") < 0) text_warn("no barrier with the other processes: ", "pipes", " may be lost");
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
         if (!remade_pair(r) || !first_of_inode(i) || i_make(r) || !restores_here(r) || nasked == MAX_PIPES) continue;
-        int c = high(fdpass_ask(r->maker, r->inode));
+        int c = high(stasis_handover_ask(&files, r->maker, r->inode));
         if (c < 0) {
             text_warn("cannot reach the process that makes ", r->path, " again (left closed)");
             continue;
@@ -870,7 +870,7 @@ static void restore_pipes(void)
     for (int i = 0; i < nrecs; i++) {
         const struct fdrec *r = &recs[i];
         if (!r->from_maker || nasked == MAX_PIPES) continue;
-        int c = high(fdpass_ask(r->maker, file_key(r)));
+        int c = high(stasis_handover_ask(&files, r->maker, file_key(r)));
         if (c < 0) {
             text_warn("cannot reach the process that reopens ", r->path, " for both (left closed)");
             continue;
@@ -880,12 +880,12 @@ static void restore_pipes(void)
     }
     if (stasis_barrier(&files, "pipes-asked") < 0) text_warn("no barrier with the other processes: ", "pipes", " may be lost");
     if (listener >= 0) {
-        fdpass_serve(listener, made_lookup);
+        stasis_handover_serve(listener, made_lookup);
         close(listener);
     }
     for (int i = 0; i < nasked; i++) {
         int ends[2];
-        if (fdpass_receive(asked[i], ends) < 0) {
+        if (stasis_handover_receive(asked[i], ends) < 0) {
             text_warn("did not receive a pipe from the process that made it (left closed)", "", 0);
             continue;
         }
@@ -1208,6 +1208,8 @@ static void files_restart(void)
         else if (r->kind == K_FILE) continue; /* below, from the section */
         else if (r->kind == K_INOTIFY) restore_inotify(r);
         else if (r->kind == K_ANON) continue; /* below, once what an epoll watches is back */
+        else if (r->kind == K_SOCKET && stasis_plugin_registered("sockets")) continue; /* restored already */
+        else if (r->kind == K_SOCKET) text_warn("socket not restored, the sockets plugin is disabled (left closed): ", r->path, 0);
         else text_warn("descriptor kind not restored yet (left closed): ", r->path, 0);
     }
     restore_pipes();

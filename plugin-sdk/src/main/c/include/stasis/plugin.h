@@ -1,4 +1,4 @@
-/* Stasis plugin SDK 1.4: the native half of a plugin.
+/* Stasis plugin SDK 1.6: the native half of a plugin.
  *
  * A plugin's native half is a shared object that the launch preloads into the program right
  * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define STASIS_SDK_MAJOR 1
-#define STASIS_SDK_MINOR 4
+#define STASIS_SDK_MINOR 6
 /* The first two fields of every struct stasis_plugin. */
 #define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
 
@@ -164,6 +164,61 @@ uint32_t stasis_crc32c(uint32_t crc, const void *data, size_t len);
  * of the generation under way. The plugin must make its files durable (fsync) before its hook
  * returns: the image is committed without looking at them. */
 const char *stasis_image_files_dir(void);
+
+/* (SDK 1.5) 1 when a native plugin of this name is registered in this process (enabled for the
+ * computation), 0 otherwise: a plugin that leaves some kind of descriptor to another one (the
+ * files plugin leaves sockets to the sockets plugin) warns only when that one is not there. */
+int stasis_plugin_registered(const char *name);
+
+/* ---- Handing descriptors between processes at restart (SDK 1.5) ----
+ *
+ * An object several processes of the computation held (a pipe, a socket pair) is made anew at
+ * RESTART by one of them, its maker, which hands it to the others:
+ *
+ *     maker:   make it; l = stasis_handover_listen(me)           (before barrier A)
+ *     others:  c = stasis_handover_ask(me, maker_id, key)         (after A, before barrier B)
+ *     maker:   stasis_handover_serve(l, lookup); close(l)         (after B)
+ *     others:  stasis_handover_receive(c, fds)                    (after B)
+ *
+ * with maker_id the maker's stasis_process_id() and key any 64-bit name the plugin gives the
+ * object (its old inode). Each object is two descriptors (a pipe's read and write end); lookup
+ * fills them for a key and returns 0, or -1 for a key it does not know. The listener is an
+ * abstract Unix socket named after the plugin and the maker (so plugins do not meet) and only
+ * processes of the same user are answered. The descriptors returned are close-on-exec, at the
+ * lowest free numbers: move them out of the way before placing the program's own. */
+
+/* The maker's listening socket (nonblocking), or -1. */
+int stasis_handover_listen(const struct stasis_plugin *plugin);
+/* Asks maker for the object known by key; the connection to receive the answer on, or -1. */
+int stasis_handover_ask(const struct stasis_plugin *plugin, const char *maker, uint64_t key);
+/* Answers every request queued on listener; returns how many. */
+int stasis_handover_serve(int listener, int (*lookup)(uint64_t key, int fds[2]));
+/* Waits for the answer on conn (which it closes): fills fds and returns 0, or -1. */
+int stasis_handover_receive(int conn, int fds[2]);
+
+/* ---- Many keys at once (SDK 1.6) ----
+ *
+ * A hook that publishes or queries one key per socket, file or connection pays one round trip
+ * to the coordinator for each while the program is stopped; these pay one for all. */
+
+/* Sends the put without waiting for the coordinator's answer: it is applied before anything
+ * this process sends later (a barrier, a get), as the coordinator reads in order. 0, or -1
+ * (no coordinator, bad key or value, not in a hook). */
+int stasis_kv_put_nowait(const struct stasis_plugin *plugin, const char *key, const char *value);
+/* Gets n keys in one round trip: outs[i] (each cap bytes) receives the value of keys[i]
+ * (NUL-terminated, cut to cap-1 bytes) and lens[i] its full length, or -1 when the key is not
+ * set. Returns 0, or -1 on an error (no coordinator, bad key, not in a hook). */
+int stasis_kv_get_many(const struct stasis_plugin *plugin, size_t n, const char *const *keys, char *const *outs,
+                       size_t cap, long *lens);
+
+/* ---- Notes for the checkpoint's result (SDK 1.6) ----
+ *
+ * During PRESUSPEND or PRECHECKPOINT: one line (no newline or tab, at most 1000 bytes) for the
+ * result of this checkpoint, which the coordinator logs and dmtcp_command -bc prints, prefixed
+ * with the process and the plugin: what the user should know although the checkpoint
+ * succeeded, such as what will not come back at a restart. Returns 0, or -1 outside those hooks
+ * or when the process's notes for this generation are full (4 KiB). */
+int stasis_note(const struct stasis_plugin *plugin, const char *text);
 
 /* ---- Options ----
  *

@@ -136,10 +136,15 @@ final class CommandDispatcher {
     }
 
     private static Message checkpointResult(CheckpointResult r) {
-        return r.ok()
-                ? ok().put("generation", r.generation()).put("images", r.images().size())
-                        .put("elapsed_ms", r.elapsedMillis()).build()
-                : failed(r.error());
+        if (!r.ok()) {
+            return failed(r.error());
+        }
+        Message.Builder result = ok().put("generation", r.generation()).put("images", r.images().size())
+                .put("elapsed_ms", r.elapsedMillis()).put("notes", r.notes().size());
+        for (int i = 0; i < r.notes().size(); i++) {
+            result.put("note." + (i + 1), oneLine(r.notes().get(i)));
+        }
+        return result.build();
     }
 
     private static Message.Builder ok() {

@@ -421,6 +421,15 @@ final class CoordinatorKernel {
                         .put("value", value == null ? "" : value)
                         .build());
             }
+            // many keys in one frame: puts are not answered (the agent does not wait for them);
+            // gets are answered in one frame, or with too_big=1 when the values would not fit
+            case Verbs.KV_PUTS -> {
+                int count = count(message);
+                for (int i = 1; i <= count; i++) {
+                    store.put(required(message, "key." + i), message.get("value." + i, ""));
+                }
+            }
+            case Verbs.KV_GETS -> worker.send(kvValues(message));
             case Verbs.BARRIER -> {
                 // An arrival sent before its generation was abandoned may come after the next one
                 // started: counted there, it would release that generation's barrier early.
@@ -437,6 +446,33 @@ final class CoordinatorKernel {
                 releaseCompleteBarriers();
             }
             default -> throw new ProtocolException("unexpected " + message.verb() + " from a worker");
+        }
+    }
+
+    private Message kvValues(Message request) throws ProtocolException {
+        int count = count(request);
+        Message.Builder reply = Message.builder(Verbs.KV_VALUES).put("id", required(request, "id")).put("count", count);
+        long bytes = 0;
+        for (int i = 1; i <= count; i++) {
+            String value = store.get(required(request, "key." + i));
+            bytes += 32 + (value == null ? 0 : value.length());
+            reply.put("found." + i, value == null ? 0 : 1).put("value." + i, value == null ? "" : value);
+        }
+        if (bytes > MessageCodec.MAX_FRAME - 1024) {
+            return Message.builder(Verbs.KV_VALUES).put("id", request.get("id")).put("too_big", 1).build();
+        }
+        return reply.build();
+    }
+
+    private static int count(Message message) throws ProtocolException {
+        try {
+            int count = Integer.parseInt(required(message, "count"));
+            if (count < 0 || count > 4096) {
+                throw new NumberFormatException();
+            }
+            return count;
+        } catch (NumberFormatException e) {
+            throw new ProtocolException(message.verb() + " with a bad count: " + message.get("count"));
         }
     }
 
@@ -581,7 +617,8 @@ final class CoordinatorKernel {
         List<Path> bundles = bundles(participants);
         writeRestartScript(images, scriptEnv, bundles);
         tellListener(images, bundles, pluginNames(participants));
-        finishWaiters(CheckpointResult.success(generation, images, requestElapsedMillis()));
+        run.notes().forEach(note -> log.warn("checkpoint generation {}: {}", generation, note));
+        finishWaiters(CheckpointResult.success(generation, images, requestElapsedMillis(), run.notes()));
         if (settings.exitAfterCkpt()) {
             killWorkers("--exit-after-ckpt");
             terminate("first checkpoint complete (--exit-after-ckpt)");

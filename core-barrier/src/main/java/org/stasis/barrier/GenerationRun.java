@@ -30,6 +30,7 @@ final class GenerationRun {
     private final Map<String, String> announcementExtras;
     private final List<Set<Integer>> answered = new ArrayList<>();
     private final Map<Integer, String> images = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private int current = -1;
     private long lastProgressNanos = startNanos;
@@ -126,6 +127,11 @@ final class GenerationRun {
         return ordered;
     }
 
+    /** What plugins asked the result to say, in the order the answers came. */
+    List<String> notes() {
+        return List.copyOf(notes);
+    }
+
     List<WorkerSession> participants() {
         return List.copyOf(participants.values());
     }
@@ -149,6 +155,12 @@ final class GenerationRun {
         String image = reply.get("image", "");
         if (!image.isEmpty()) {
             images.put(worker.number(), image);
+        }
+        // plugins' notes for the result: "<plugin>: <text>", tab-separated (stasis_note)
+        for (String note : reply.get("note", "").split("\t")) {
+            if (!note.isBlank()) {
+                notes.add(worker.describe() + ": " + note);
+            }
         }
         worker.reached(step.label());
         lastProgressNanos = System.nanoTime();

@@ -77,7 +77,7 @@ final class NettyServer {
         if (!bound.isSuccess()) {
             Throwable cause = bound.cause();
             if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
-                throw new IOException("port " + port + " is already in use by another program or coordinator", cause);
+                throw new IOException(PortUse.explain(port), cause);
             }
             throw new IOException("cannot listen on " + address + ": " + cause.getMessage(), cause);
         }

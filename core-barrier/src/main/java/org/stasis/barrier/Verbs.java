@@ -16,6 +16,9 @@ final class Verbs {
     static final String KV_OK = "KV_OK";
     static final String KV_GET = "KV_GET";
     static final String KV_VALUE = "KV_VALUE";
+    static final String KV_PUTS = "KV_PUTS";
+    static final String KV_GETS = "KV_GETS";
+    static final String KV_VALUES = "KV_VALUES";
     static final String BARRIER = "BARRIER";
     static final String RELEASE = "RELEASE";
     static final String KILL = "KILL";

@@ -20,6 +20,38 @@ class CheckpointTest {
     Path dir;
 
     @Test
+    void pluginNotesReachTheResultNamingTheWorker() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir); FakeWorker a = coord.launch("a");
+                FakeWorker b = coord.launch("b")) {
+            CompletableFuture<Message> result = coord.commandAsync("bcheckpoint");
+            for (String barrier : Barriers.CHECKPOINT) {
+                a.expectEvent(barrier, 1);
+                b.expectEvent(barrier, 1);
+                if (barrier.equals("PRECHECKPOINT")) {
+                    a.arrive(barrier, 1);
+                    b.arriveWithNote(barrier, 1, "sockets: one will come back closed\tfiles: another");
+                } else {
+                    a.arrive(barrier, 1);
+                    b.arrive(barrier, 1);
+                }
+            }
+            for (FakeWorker w : List.of(a, b)) {
+                w.durable(1);
+            }
+            for (FakeWorker w : List.of(a, b)) {
+                w.expect("COMMIT");
+                w.committed(1);
+            }
+            Message r = result.get(10, TimeUnit.SECONDS);
+            assertTrue(r.isOk(), r.toString());
+            assertEquals("2", r.get("notes"));
+            assertTrue(r.get("note.1").matches("worker 2 \\(prog-b, pid \\d+ on [^)]+\\): sockets: one will come back closed"),
+                    r.toString());
+            assertTrue(r.get("note.2").endsWith("): files: another"), r.toString());
+        }
+    }
+
+    @Test
     void fullCheckpointWithBlockingCommandAndRestartScript() throws Exception {
         try (TestCoordinator coord = TestCoordinator.start(dir); FakeWorker w = coord.launch("w1")) {
             assertEquals("1", w.welcome.get("worker"));

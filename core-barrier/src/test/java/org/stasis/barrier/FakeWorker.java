@@ -104,6 +104,12 @@ final class FakeWorker implements AutoCloseable {
         send(b.build());
     }
 
+    /** ARRIVE ok with plugins' notes for the result (tab-separated, as the agent sends them). */
+    void arriveWithNote(String name, int generation, String note) throws IOException {
+        send(Message.builder("ARRIVE").put("name", name).put("generation", generation).put("ok", 1).put("note", note)
+                .build());
+    }
+
     /** DURABLE: this worker's image of the generation is written. */
     void durable(int generation) throws IOException {
         send(Message.builder("DURABLE").put("generation", generation).put("ok", 1).put("image", image())

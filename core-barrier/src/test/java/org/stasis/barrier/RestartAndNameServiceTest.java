@@ -94,6 +94,39 @@ class RestartAndNameServiceTest {
     }
 
     @Test
+    void manyKeysInOneFrameEachWay() throws Exception {
+        try (TestCoordinator coord = TestCoordinator.start(dir);
+                FakeWorker a = coord.launch("a");
+                FakeWorker b = coord.launch("b")) {
+            // puts are not answered: the get after them finds them, the coordinator reading in order
+            a.send(Message.builder("KV_PUTS").put("count", 2).put("key.1", "sockets/x").put("value.1", "1")
+                    .put("key.2", "sockets/y").put("value.2", "two words").build());
+            a.send(Message.builder("KV_GETS").put("id", 7).put("count", 3).put("key.1", "sockets/y")
+                    .put("key.2", "sockets/none").put("key.3", "sockets/x").build());
+            Message values = a.expect("KV_VALUES");
+            assertEquals("7", values.get("id"));
+            assertEquals("3", values.get("count"));
+            assertEquals("1", values.get("found.1"));
+            assertEquals("two words", values.get("value.1"));
+            assertEquals("0", values.get("found.2"));
+            assertEquals("1", values.get("found.3"));
+            assertEquals("1", values.get("value.3"));
+
+            String big = "v".repeat(40_000);
+            b.send(Message.builder("KV_PUTS").put("count", 1).put("key.1", "sockets/big1").put("value.1", big).build());
+            b.send(Message.builder("KV_PUTS").put("count", 1).put("key.1", "sockets/big2").put("value.1", "w".repeat(30_000))
+                    .build());
+            b.send(Message.builder("KV_GETS").put("id", 8).put("count", 2).put("key.1", "sockets/big1")
+                    .put("key.2", "sockets/big2").build());
+            Message tooBig = b.expect("KV_VALUES");
+            assertEquals("8", tooBig.get("id"));
+            assertEquals("1", tooBig.get("too_big"), "two values past one frame are refused, to be asked alone");
+            b.send(Message.builder("KV_GET").put("key", "sockets/big1").build());
+            assertEquals(big, b.expect("KV_VALUE").get("value"));
+        }
+    }
+
+    @Test
     void namedBarrierReleasesOnlyWhenAllLiveWorkersArrived() throws Exception {
         try (TestCoordinator coord = TestCoordinator.start(dir);
                 FakeWorker a = coord.launch("a");

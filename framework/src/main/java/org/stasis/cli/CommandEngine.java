@@ -86,6 +86,12 @@ public final class CommandEngine {
                 }
             }
             case "bcheckpoint", "kcheckpoint" -> {
+                // what plugins said of a checkpoint that succeeded: said even when not verbose, as
+                // it is what a restart will not bring back
+                int notes = Integer.parseInt(r.get("notes", "0"));
+                for (int i = 1; i <= notes; i++) {
+                    out.println("note: " + r.get("note." + i, ""));
+                }
                 if (verbose) {
                     out.println("checkpoint generation " + r.get("generation", "?") + " complete: "
                             + r.get("images", "?") + " image(s)");

@@ -27,7 +27,8 @@ import org.stasis.barrier.ScriptEnvironment;
  *   <li>{@code flag:<flag>}: {@code --disable-all-plugins} first, then the other plugin flags;</li>
  *   <li>{@code with-plugin}: plugins named by {@code --with-plugin} / {@code DMTCP_PLUGIN}.</li>
  * </ol>
- * A name that no installed plugin has is an error naming where it came from, so that a typo in a
+ * A plugin is named by its name or one of its aliases ({@code Stasis-Plugin-Aliases}, DMTCP's
+ * name for it). A name that no installed plugin has is an error naming where it came from, so that a typo in a
  * site file or job script does not silently leave a plugin off. The exception is DMTCP's own
  * built-in plugin names that Stasis's core covers ({@link #DMTCP_CORE_NAMES}): job scripts
  * written for DMTCP set those, and the core is always on, so they are accepted and change
@@ -89,6 +90,10 @@ public final class EnabledSet {
             }
             state.put(p.name(), imagePlugins.isEmpty() ? new PluginDecision(p, p.defaultEnabled(), "default")
                     : new PluginDecision(p, imagePlugins.contains(p.name()), "image"));
+        }
+        // DMTCP's names for the same plugins (--disable-socket-plugin): a real name always wins
+        for (PluginDescriptor p : installed) {
+            p.aliases().forEach(a -> byName.putIfAbsent(a, p));
         }
 
         for (SiteConfig c : site) {

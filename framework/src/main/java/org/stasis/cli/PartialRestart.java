@@ -29,10 +29,22 @@ record PartialRestart(String compid, int generation, int expected, int given, Li
     static final long SHORT_WAIT_MILLIS = 1000;
 
     /**
-     * How long the coordinator holds the front end's question whether another restart of the
-     * computation is under way, for commands started together ({@code a & b}) to find each other.
+     * Until when, counted from the front end's own start, the coordinator holds its question
+     * whether another restart of the computation is under way, for commands started together
+     * ({@code a & b}) to find each other. Counted from the start rather than from the question
+     * because commands started together reach the coordinator after about the same start-up
+     * time (a JVM's), so what must be covered is the skew between them, not the start-up: the
+     * refusal then comes within a second of the command even on a loaded machine.
      */
-    static final long ASK_HOLD_MILLIS = 1000;
+    static final long ASK_WITHIN_MILLIS = 700;
+
+    /** The least hold, for a start-up slower than {@link #ASK_WITHIN_MILLIS}: the skew between two. */
+    static final long ASK_HOLD_MIN_MILLIS = 250;
+
+    /** How long to hold the question, {@code elapsedMillis} after this command started. */
+    static long holdMillis(long elapsedMillis) {
+        return Math.max(ASK_HOLD_MIN_MILLIS, ASK_WITHIN_MILLIS - Math.max(0, elapsedMillis));
+    }
 
     /** An image of a missing process, found beside the given ones. */
     record Found(Path file, ImageHeader header) {}

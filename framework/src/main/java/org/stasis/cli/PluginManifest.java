@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.stream.Collectors;
@@ -27,6 +28,7 @@ public record PluginManifest(InstalledPlugin plugin, Set<String> javaHooks) {
 
     static final String HEADER_NAME = "Stasis-Plugin-Name";
     static final String HEADER_DEFAULT = "Stasis-Default-Enabled";
+    static final String HEADER_ALIASES = "Stasis-Plugin-Aliases";
     /** Which hooks of its Java half a plugin implements, so that a command that calls none of them need not start Felix. */
     public static final String HEADER_JAVA_HOOKS = "Stasis-Java-Hooks";
     public static final String HOOK_OPTIONS = "options";
@@ -112,8 +114,20 @@ public record PluginManifest(InstalledPlugin plugin, Set<String> javaHooks) {
         } catch (IllegalArgumentException e) {
             throw new Invalid("plugin " + name + ": Bundle-Version " + e.getMessage());
         }
-        InstalledPlugin p = new InstalledPlugin(new PluginDescriptor(name, version, defaultEnabled), bsn, sdk, file,
-                origin, nativeCode);
+        List<String> aliases = new java.util.ArrayList<>();
+        for (String a : Objects.requireNonNullElse(m.getValue(HEADER_ALIASES), "").split(",")) {
+            String alias = a.trim();
+            if (alias.isEmpty()) {
+                continue;
+            }
+            if (!PluginInfo.isValidName(alias) || alias.equals(name)) {
+                throw new Invalid("plugin " + name + ": invalid name '" + alias + "' in " + HEADER_ALIASES
+                        + " (lower case letters, digits and dashes, starting with a letter; not the plugin's own)");
+            }
+            aliases.add(alias);
+        }
+        InstalledPlugin p = new InstalledPlugin(new PluginDescriptor(name, version, defaultEnabled, aliases), bsn, sdk,
+                file, origin, nativeCode);
         return new PluginManifest(p, javaHooks(name, m));
     }
 

@@ -316,8 +316,8 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
      * computation is under way. Without a coordinator at the requested address no other can be
      * (and none is started); with one, it is asked ({@code restart-expect} with {@code hold_ms},
      * protocol.md), which also gives it this command's word, and holds the answer up to
-     * {@link PartialRestart#ASK_HOLD_MILLIS} for another command started together to announce
-     * itself. Returns whether the coordinator has this command's word (the restart goes on);
+     * {@link PartialRestart#holdMillis} (until 0.7 s after this command started, at least
+     * 0.25 s) for another command started together to announce itself. Returns whether the coordinator has this command's word (the restart goes on);
      * false when it could not be asked, so the word is given later as before.
      */
     static boolean refuseUnlessAnotherRestart(CoordinatorOps ops, CoordinatorRequest r, PartialRestart p,
@@ -333,7 +333,7 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         }
         Message m = Message.builder("COMMAND").put("verb", "restart-expect").put("compid", p.compid())
                 .put("generation", p.generation()).put("wait_ms", p.waitMillis())
-                .put("missing", p.missingDescription(dir)).put("hold_ms", PartialRestart.ASK_HOLD_MILLIS).build();
+                .put("missing", p.missingDescription(dir)).put("hold_ms", PartialRestart.holdMillis(sinceStartMillis())).build();
         Message answer;
         try {
             answer = ops.command(j.host(), j.port(), ops.secret(j.host(), j.port(), false), m);
@@ -349,6 +349,11 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
                     p.missingDescription(dir)), REFUSED);
         }
         return true; // another restart is under way, or a coordinator that does not answer others= took the word
+    }
+
+    /** Milliseconds since this process started (the front-end script execs the JVM in place). */
+    static long sinceStartMillis() {
+        return java.time.Duration.between(ProcStat.selfStart(), java.time.Instant.now()).toMillis();
     }
 
     /** The exit status of a refused restart, as when the coordinator refuses it (the agent's). */

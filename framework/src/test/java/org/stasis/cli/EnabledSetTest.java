@@ -215,4 +215,24 @@ class EnabledSetTest {
                 new PluginFlags.Setting("--disable-alloc-plugin", "alloc", false)), f.settings());
         assertFalse(PluginFlags.of(LaunchOptionsTest.parse(Env.of(), "prog")).any());
     }
+
+    @Test
+    void dmtcpsNameForAPluginReachesItThroughFlagsVariablesAndSiteFiles() {
+        PluginDescriptor sockets = new PluginDescriptor("sockets", "1.0.0", true, List.of("socket"));
+        List<PluginDescriptor> installed = List.of(FILES, sockets);
+        EnabledSet byFlag = EnabledSet.resolve(installed, List.of(), Map.of(),
+                new PluginFlags(false, List.of(new PluginFlags.Setting("--disable-socket-plugin", "socket", false))),
+                List.of());
+        assertDecision(byFlag, "sockets", false, "flag:--disable-socket-plugin");
+        EnabledSet byDmtcpVar = EnabledSet.resolve(installed, List.of(), Map.of("DMTCP_SOCKET_PLUGIN", "0"),
+                PluginFlags.NONE, List.of());
+        assertDecision(byDmtcpVar, "sockets", false, "env:DMTCP_SOCKET_PLUGIN");
+        EnabledSet ours = EnabledSet.resolve(installed, List.of(), Map.of("DMTCP_SOCKET_PLUGIN", "0",
+                "STASIS_PLUGIN_SOCKETS", "1"), PluginFlags.NONE, List.of());
+        assertDecision(ours, "sockets", true, "env:STASIS_PLUGIN_SOCKETS");
+        EnabledSet bySite = EnabledSet.resolve(installed, List.of(conf("s.conf", "plugin.socket = off")), Map.of(),
+                PluginFlags.NONE, List.of());
+        assertDecision(bySite, "sockets", false, "site:s.conf");
+        assertEquals(List.of("files"), bySite.enabled().stream().map(PluginDescriptor::name).toList());
+    }
 }

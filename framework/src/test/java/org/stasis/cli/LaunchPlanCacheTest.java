@@ -108,7 +108,7 @@ class LaunchPlanCacheTest {
 
     @Test
     void theLaunchBeganWhenThisProcessDid() {
-        Instant start = LaunchPlanCache.processStart();
+        Instant start = ProcStat.selfStart();
         Instant reported = ProcessHandle.current().info().startInstant().orElseThrow();
         Instant jvm = Instant.ofEpochMilli(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
         // The process began (exec) a little before the JVM noted its own start; ProcessHandle

@@ -71,4 +71,14 @@ class PartialRestartTest {
         assertTrue(p.found().isEmpty());
         assertFalse(p.allFound());
     }
+
+    @Test
+    void theQuestionIsHeldUntilShortlyAfterTheCommandStartedButNeverTooBriefly() {
+        assertEquals(PartialRestart.ASK_WITHIN_MILLIS, PartialRestart.holdMillis(0));
+        assertEquals(PartialRestart.ASK_WITHIN_MILLIS - 300, PartialRestart.holdMillis(300));
+        assertEquals(PartialRestart.ASK_HOLD_MIN_MILLIS, PartialRestart.holdMillis(PartialRestart.ASK_WITHIN_MILLIS));
+        assertEquals(PartialRestart.ASK_HOLD_MIN_MILLIS, PartialRestart.holdMillis(5_000));
+        assertEquals(PartialRestart.ASK_WITHIN_MILLIS, PartialRestart.holdMillis(-20)); // a clock step back
+        assertTrue(PartialRestart.ASK_WITHIN_MILLIS < 1000, "the refusal must come within a second");
+    }
 }

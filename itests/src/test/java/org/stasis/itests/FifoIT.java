@@ -28,9 +28,7 @@ class FifoIT extends ItBase {
     Program reader = Program.c("fifo", "reader", fifo.toString());
     // One coordinator for the whole test, which every launch and restart joins: two commands
     // racing to start one would make the test about that race.
-    Harness.Result coordinator = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_coordinator").toString(),
-        "--daemon", "-p", String.valueOf(h.port())));
-    assertEquals(0, coordinator.exit(), coordinator.describe());
+    h.startDaemonCoordinator();
     Harness.Bg r = h.start("reader", List.of(Harness.bin("dmtcp_launch").toString(), "-j", "-p",
         String.valueOf(h.port()), Harness.EXAMPLES.resolve("fifo").toString(), "reader", fifo.toString()));
     Harness.Bg w = h.start("writer", List.of(Harness.bin("dmtcp_launch").toString(), "-j", "-p",

@@ -73,7 +73,8 @@ public final class Harness implements AutoCloseable {
   public static final List<String> BAD_MARKERS = List.of("INVARIANT BROKEN", "CHECKSUM MISMATCH",
       "OUT OF ORDER", "READ FAILED", "WRITE FAILED", "ALARM LOST", "READER STALLED",
       "DICT CORRUPTED", "LIST CORRUPTED", "STATE BROKEN", "DELETED FILE CORRUPTED", "MISMATCH at",
-      "child-bad", "RESULT WRONG");
+      "child-bad", "RESULT WRONG", "MISMATCH:", "NETLINK BROKEN", "LOST: no answer", "CLOSED: client",
+      "checksum MISMATCH");
 
   public static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
   private static final String TAG_VAR = "STASIS_ITEST_TAG";
@@ -410,6 +411,27 @@ public final class Harness implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- Stasis commands
+
+  /**
+   * {@code dmtcp_coordinator --daemon [options] -p PORT}, for programs launched separately that
+   * join it ({@link #joining}); fails the test when it does not start.
+   */
+  public void startDaemonCoordinator(String... options) {
+    List<String> cmd = new ArrayList<>(List.of(bin("dmtcp_coordinator").toString(), "--daemon"));
+    cmd.addAll(List.of(options));
+    cmd.addAll(List.of("-p", String.valueOf(port)));
+    Result r = run(Duration.ofSeconds(60), cmd);
+    if (r.exit() != 0) {
+      fail("the coordinator did not start\n" + r.describe());
+    }
+  }
+
+  /** {@code dmtcp_launch -j -p PORT program...}: the command line of a program joining this test's coordinator. */
+  public List<String> joining(List<String> program) {
+    List<String> cmd = new ArrayList<>(List.of(bin("dmtcp_launch").toString(), "-j", "-p", String.valueOf(port)));
+    cmd.addAll(program);
+    return cmd;
+  }
 
   /** {@code dmtcp_launch -p PORT --new-coordinator [options] program...} in the background. */
   public Bg launch(Program program, String... launchOptions) {

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,25 +23,33 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the restorer), with a message naming the missing process's image and saying to restart
  * all images, and leave no process behind. A restart that waits (its peer's image moved away,
  * so the coordinator waits its long default) must die on SIGTERM. Then the restart script
- * brings back both and the rounds go on with nothing lost or repeated. Restarting the images
+ * brings back both and the rounds go on with nothing lost or repeated. With a coordinator
+ * already running the newest image alone is refused too (about 0.7 s: the coordinator holds
+ * the question for another restart command started together), and the coordinator keeps no
+ * word of it: the restart script then brings back both on it. Restarting the images
  * through two separate {@code dmtcp_restart} commands, one per image, started together against
  * one coordinator (as DMTCP allows, one per host) still works.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PartialRestartIT extends TreeItBase {
 
-  static final Series ROUNDS = new Series("round",
-      Pattern.compile("^(\\d+) (\\d+) (\\d+) (-?\\d+) (\\d+) (alive|GONE)$"));
+  static final Series ROUNDS = PipeTreeIT.ROUNDS;
 
-  @ParameterizedTest(name = "{0}")
-  @EnumSource(RunAs.class)
-  void restartingOnlyTheNewestImageIsRefusedThenAllImagesContinue(RunAs who, TestInfo info) {
-    harness(who, info);
+  /** pingpong (a parent and its child) launched, checkpointed into two images, and killed. */
+  private TreeCheckpoint checkpointedAndKilled() {
     Harness.Bg launched = h.launch(Program.c("pingpong", "100000", "20"));
     h.waitForValues(launched, ROUNDS, 20, Harness.DEFAULT_WAIT);
     TreeCheckpoint c = checkpointTree(launched, ROUNDS);
     assertEquals(2, c.images().size(), "one image per process: " + c.images());
     killComputation();
+    return c;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RunAs.class)
+  void restartingOnlyTheNewestImageIsRefusedThenAllImagesContinue(RunAs who, TestInfo info) {
+    harness(who, info);
+    TreeCheckpoint c = checkpointedAndKilled();
 
     // ls -t ckpt_*.dmtcp | head -n 1
     List<Path> byAge = c.images().stream()
@@ -52,12 +59,12 @@ class PartialRestartIT extends TreeItBase {
     long start = System.nanoTime();
     Harness.Result r = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_restart").toString(), "-p",
         String.valueOf(h.port()), newest.getFileName().toString()));
-    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     System.out.println("[PartialRestartIT " + who + "] partial restart ended with " + r.exit() + " after "
-        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+        + millis + " ms");
     assertTrue(!r.timedOut(), "the partial restart hangs\n" + r.describe() + h.coordinatorLogTail());
     assertNotEquals(0, r.exit(), "the partial restart must fail\n" + r.describe());
-    assertTrue(seconds < 8, "refused only after " + seconds + " s\n" + r.describe());
+    assertTrue(millis < 8000, "refused only after " + millis + " ms\n" + r.describe());
     String err = r.err();
     assertTrue(err.contains("restart refused") && err.contains("had 2 processes"), r.describe());
     assertTrue(err.contains(other.getFileName().toString()), "the missing image is not named\n" + r.describe());
@@ -95,13 +102,39 @@ class PartialRestartIT extends TreeItBase {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(RunAs.class)
+  void withACoordinatorRunningTheNewestImageAloneIsStillRefused(RunAs who, TestInfo info) {
+    harness(who, info);
+    TreeCheckpoint c = checkpointedAndKilled();
+    Harness.Result coordinator = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_coordinator").toString(),
+        "--daemon", "--exit-on-last", "-p", String.valueOf(h.port())));
+    assertEquals(0, coordinator.exit(), coordinator.describe());
+    Path newest = c.images().stream().max(Comparator.comparing((Path p) -> p.toFile().lastModified())).get();
+
+    long start = System.nanoTime();
+    Harness.Result r = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_restart").toString(), "-p",
+        String.valueOf(h.port()), newest.getFileName().toString()));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    System.out.println("[PartialRestartIT " + who + "] with a coordinator running, refused with " + r.exit()
+        + " after " + millis + " ms");
+    assertTrue(!r.timedOut(), "the partial restart hangs\n" + r.describe() + h.coordinatorLogTail());
+    assertEquals(3, r.exit(), "the partial restart must be refused\n" + r.describe());
+    assertTrue(millis < 8000, "refused only after " + millis + " ms\n" + r.describe());
+    assertTrue(r.err().contains("no other restart of it is under way"), r.describe());
+    assertTrue(r.err().contains("had 2 processes"), r.describe());
+    assertNothingLeft("the partial restart");
+
+    // The coordinator took no word for the refused restart: all images restart on it at once.
+    Harness.Bg restarted = restartWithScript();
+    List<Long> resumed = h.waitForValues(restarted, ROUNDS, 20, Harness.DEFAULT_WAIT);
+    assertResumes(resumed, c.before(), c.after(), "rounds after restarting both images", restarted);
+    killComputation();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(RunAs.class)
   void oneRestartCommandPerImageStillMeets(RunAs who, TestInfo info) {
     harness(who, info);
-    Harness.Bg launched = h.launch(Program.c("pingpong", "100000", "20"));
-    h.waitForValues(launched, ROUNDS, 20, Harness.DEFAULT_WAIT);
-    TreeCheckpoint c = checkpointTree(launched, ROUNDS);
-    assertEquals(2, c.images().size(), "one image per process: " + c.images());
-    killComputation();
+    TreeCheckpoint c = checkpointedAndKilled();
     Harness.Result coordinator = h.run(Duration.ofSeconds(60), List.of(Harness.bin("dmtcp_coordinator").toString(),
         "--daemon", "--exit-on-last", "-p", String.valueOf(h.port())));
     assertEquals(0, coordinator.exit(), coordinator.describe());
