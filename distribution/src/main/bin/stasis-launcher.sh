@@ -86,8 +86,15 @@ fi
 # calls through reflection instead of generating bytecode with ASM first.
 # jffi (used for execve) loads its JNI stub from lib/jni rather than unpacking it into a
 # temporary directory, which fails where /tmp is mounted noexec.
+# The JVM raises its soft descriptor limit to the hard one, and a program it starts (launch)
+# would inherit that: front ends keep the caller's (-MaxFDLimit), so that a program under
+# launch sees the limit it sees without. The coordinator, one connection per process, raises it.
+fdlimit=-XX:-MaxFDLimit
+if [[ $prog == dmtcp_coordinator || ( $prog == stasis && ${1-} == coordinator ) ]]; then
+    fdlimit=-XX:+MaxFDLimit
+fi
 # shellcheck disable=SC2206
-jvm=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xshare:auto -XX:-UsePerfData -Xss1m
+jvm=($fdlimit -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -Xshare:auto -XX:-UsePerfData -Xss1m
      -XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote -Djnr.ffi.asm.enabled=false
      "-Djava.io.tmpdir=${TMPDIR:-/tmp}" "-Djffi.boot.library.path=$home/lib/jni/${HOSTTYPE:-x86_64}-Linux"
      $STASIS_JAVA_OPTS

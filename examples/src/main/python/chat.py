@@ -2,17 +2,18 @@
 """chat.py: an asyncio server and a client with many connections, over a Unix-domain socket or TCP.
 
 Why: the shape of a Python service and its users. The server is asyncio's own
-(start_unix_server: a listening socket, an epoll, one accepted connection per
-client, asyncio's self-pipe); the client keeps many connections open at once
-and uses each in turn, so most of them are idle at any moment, as in a real
-service.
+(start_server or start_unix_server: a listening socket, an epoll, one
+accepted connection per client, asyncio's self-pipe); the client keeps many
+connections open at once and uses each in turn, so most of them are idle at
+any moment, as in a real service.
 
 Usage:
-  unixchat.py serve PATH
-      listen on PATH; answer each line "<n> <k>" with "<n+1> <k>" on the same
-      connection. Prints "serving PATH" once it listens.
-  unixchat.py talk PATH CONNECTIONS ROUNDS
-      open CONNECTIONS connections to PATH; in round r (1..ROUNDS) send
+  chat.py serve ADDRESS
+      listen on ADDRESS (a socket path, or tcp:HOST:PORT); answer each line
+      "<n> <k>" with "<n+1> <k>" on the same connection. Prints
+      "serving ADDRESS" once it listens.
+  chat.py talk ADDRESS CONNECTIONS ROUNDS
+      open CONNECTIONS connections to ADDRESS; in round r (1..ROUNDS) send
       "<r> <k>" on every connection k, check every answer, print "round <r>",
       sleep 50 ms. Ends with "done" (exit 0). A wrong, lost or extra answer
       prints "MISMATCH ..." and exits 3; a closed connection prints

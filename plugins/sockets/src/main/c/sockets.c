@@ -356,14 +356,39 @@ static void sockets_resume(void)
 /* Above every number the program's sockets are restored into: ours wait there. */
 static int scratch_floor = 3;
 
+/* The numbers below scratch_floor that a socket of the program goes back to (one bit each);
+ * numbers beyond the map count as the program's. */
+#define MAPPED_FDS (1 << 20)
+static uint8_t program_number[MAPPED_FDS / 8];
+
+static int programs(int fd)
+{
+    return fd >= MAPPED_FDS || (program_number[fd / 8] >> (fd % 8) & 1);
+}
+
+static void map_program_numbers(void)
+{
+    size_t used = (size_t)scratch_floor / 8 + 1;
+    memset(program_number, 0, used < sizeof program_number ? used : sizeof program_number);
+    for (int i = 0; i < nrecs; i++)
+        if (recs[i].fd >= 0 && recs[i].fd < MAPPED_FDS) program_number[recs[i].fd / 8] |= (uint8_t)(1 << recs[i].fd % 8);
+}
+
+/* A descriptor of ours, out of the way of the program's sockets: above their numbers, or where
+ * it is when no number is free there (RLIMIT_NOFILE's hard limit) and none of them goes there.
+ * The files plugin restores its descriptors after this plugin has closed all of its own. */
 static int high(int fd)
 {
     if (fd < 0 || fd >= scratch_floor) return fd;
     int h = fcntl(fd, F_DUPFD_CLOEXEC, scratch_floor);
-    if (h < 0) say_warn("no descriptor number free above the program's: ", strerror(errno), NULL);
+    if (h < 0 && !programs(fd)) return fd;
+    if (h < 0) say_warn("no descriptor number free above the program's (RLIMIT_NOFILE): ", strerror(errno), NULL);
     close(fd);
     return h;
 }
+
+/* One of ours, as opposed to a socket made again straight under its program's number. */
+static int ours(int fd) { return fd >= scratch_floor || (fd >= 0 && !programs(fd)); }
 
 #define MAX_PAIRS MAX_SOCKS
 static struct pair {
@@ -388,18 +413,42 @@ static int pair_lookup(uint64_t key, int fds[2])
     return 0;
 }
 
-/* A socket this process made again for a record (TCP): filed like a pair whose two ends are
- * the same socket, for the hand-over and for placing. */
+/* A socket this process made again for a record (TCP, UDP, netlink): filed like a pair whose
+ * two ends are the same descriptor, for the hand-over and for placing. It goes under its own
+ * number at once when that is free, so that thousands of connections need no room above the
+ * program's numbers; else (one of ours holds the number for now) it waits above them. */
 static void made(const struct sockrec *r, int fd)
 {
     if (npairs == MAX_PAIRS) {
         close(fd);
         return;
     }
+    int s = fd;
+    if (fd != r->fd && fcntl(r->fd, F_GETFD) < 0 && errno == EBADF && dup3(fd, r->fd, O_CLOEXEC) == r->fd) {
+        close(fd);
+        s = r->fd;
+    } else if (fd != r->fd) {
+        s = high(fd);
+    }
+    if (s < 0) {
+        say_warn("no descriptor number free for ", r->what, " (left closed)", NULL);
+        return;
+    }
     struct pair *p = &pairs[npairs++];
     p->key = r->key;
-    p->ends[0] = high(fd);
-    p->ends[1] = high(fcntl(p->ends[0], F_DUPFD_CLOEXEC, scratch_floor));
+    p->ends[0] = p->ends[1] = s;
+}
+
+/* Room above the program's numbers for ours while the sockets are made again: at most two per
+ * record, and a few for the store and the hand-over. Raised within the hard limit, put back
+ * when done; 1 when raised. */
+static int scratch_room(struct rlimit *was)
+{
+    if (getrlimit(RLIMIT_NOFILE, was) < 0) return 0;
+    rlim_t want = (rlim_t)scratch_floor + 2 * (rlim_t)nrecs + 64;
+    if (was->rlim_cur >= want || was->rlim_cur >= was->rlim_max) return 0;
+    struct rlimit more = {want < was->rlim_max ? want : was->rlim_max, was->rlim_max};
+    return setrlimit(RLIMIT_NOFILE, &more) == 0;
 }
 
 /* The descriptor this process has, made or handed over, for the socket of that inode; -1. */
@@ -556,6 +605,9 @@ static void sockets_restart(void)
         if (recs[i].fd > top) top = recs[i].fd;
     scratch_floor = top + 1;
     npairs = 0;
+    map_program_numbers();
+    struct rlimit nofile;
+    int raised = scratch_room(&nofile);
     /* TCP connections first, through temporary listeners on the old addresses; the listening
      * sockets only once those are closed */
     const char *me = stasis_process_id();
@@ -711,12 +763,14 @@ static void sockets_restart(void)
             shutdown(r->fd, how);
         }
     }
-    /* our copies of the ends: the program's numbers hold their own now. A peer nobody holds
+    /* our copies of the ends (not one made() put straight under the program's number): the
+     * program's numbers hold their own now. A peer nobody holds
      * closes with the last copy: the program then reads the queue, then end of file. */
     for (int i = 0; i < npairs; i++) {
-        close(pairs[i].ends[0]);
-        close(pairs[i].ends[1]);
+        if (ours(pairs[i].ends[0])) close(pairs[i].ends[0]);
+        if (ours(pairs[i].ends[1]) && pairs[i].ends[1] != pairs[i].ends[0]) close(pairs[i].ends[1]);
     }
+    if (raised) setrlimit(RLIMIT_NOFILE, &nofile);
 }
 
 static const struct stasis_plugin sockets = {

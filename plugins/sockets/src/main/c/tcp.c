@@ -463,6 +463,27 @@ static int bound_near(const struct sockaddr_storage *at, int flags)
 
 
 
+/* A socket connecting (non-blocking) from where at says, or from another port of its address
+ * when the old port cannot make this connection: the killed run's connection between the same
+ * two ports may wait in TIME_WAIT (the kernel lets a new one reuse it only a second after its
+ * last packet, and only over loopback). -1 with errno set. */
+static int connect_near(const struct sockaddr_storage *at, const struct sockaddr_storage *to)
+{
+    struct sockaddr_storage other = *at;
+    inet_set_port(&other, 0);
+    const struct sockaddr_storage *from[2] = {at, &other};
+    for (int k = 0; k < 2; k++) {
+        int s = bound_near(from[k], SOCK_NONBLOCK);
+        if (s < 0) return -1;
+        if (connect(s, (const struct sockaddr *)to, inet_len(to)) == 0 || errno == EINPROGRESS) return s;
+        int e = errno;
+        close(s);
+        errno = e;
+        if (e != EADDRNOTAVAIL && e != EADDRINUSE) return -1;
+    }
+    return -1;
+}
+
 static void rdv_key(const struct sockrec *r, const char *what, char *out, size_t cap)
 {
     say_into(out, cap, what, r->inet.rendezvous + 5 /* past "conn/" */, NULL);
@@ -580,11 +601,10 @@ void tcp_restart_connect(const struct stasis_plugin *p, struct sockrec *recs, in
                      " did not make it again (", r->what, " left closed)", NULL);
             continue;
         }
-        int s = bound_near(&r->inet.local, SOCK_NONBLOCK);
-        if (s < 0 || (connect(s, (struct sockaddr *)&to, inet_len(&to)) < 0 && errno != EINPROGRESS)) {
+        int s = connect_near(&r->inet.local, &to);
+        if (s < 0) {
             say_warn("cannot connect to ", inet_text(&to, a, sizeof a), " to make ", r->what, " again: ",
                      strerror(errno), NULL);
-            if (s >= 0) close(s);
             continue;
         }
         struct sockaddr_storage from;

@@ -190,9 +190,11 @@ class FastLaunchIT extends ItBase {
     // descriptors 5 and 6. The JVM empties the mask, resets the signals it handles itself (PIPE,
     // QUIT, USR2 here) and keeps the others ignored, and passes exactly the descriptors it was
     // given. (The program looks at itself: a shell reading its own status while it forks would
-    // see the agent's fork wrapper block signals for a moment.)
+    // see the agent's fork wrapper block signals for a moment.) The caller's soft descriptor
+    // limit (1000 here; 1024 in most shells) reaches the program: the JVM raises its own.
     Path wrap = script("wrap.py", String.join("\n",
-        "import os, signal, sys",
+        "import os, resource, signal, sys",
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (1000, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))",
         "for target, mode in ((5, os.O_WRONLY), (6, os.O_RDONLY)):",
         "    fd = os.open('/dev/null', mode)",
         "    os.dup2(fd, target)", // inheritable, unlike what os.open returns
@@ -202,7 +204,7 @@ class FastLaunchIT extends ItBase {
         "    signal.signal(s, signal.SIG_IGN)",
         "os.execv(sys.argv[1], sys.argv[1:])", ""));
     for (List<String> program : List.of(List.of("/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"),
-        List.of("/bin/ls", "/proc/self/fd"))) {
+        List.of("/bin/ls", "/proc/self/fd"), List.of("/bin/grep", "^Max open files", "/proc/self/limits"))) {
       List<String> probed = new ArrayList<>(List.of(Program.python3().toString(), wrap.toString(),
           bin("dmtcp_launch"), "-j", "-p", String.valueOf(h.port())));
       probed.addAll(program);
@@ -213,6 +215,8 @@ class FastLaunchIT extends ItBase {
       List<String> lines = Arrays.asList(fastProbe.out().split("\n"));
       if (program.get(0).endsWith("ls")) {
         assertTrue(lines.contains("5") && lines.contains("6"), "inherited descriptors missing\n" + fastProbe.describe());
+      } else if (program.contains("/proc/self/limits")) {
+        assertEquals("1000", lines.get(0).split("\\s{2,}")[1], "the caller's soft limit\n" + fastProbe.describe());
       } else {
         // nothing blocked; SIGHUP (bit 0) still ignored, SIGPIPE (bit 12) back to its default
         assertEquals("SigBlk:\t0000000000000000", lines.get(0), fastProbe.describe());

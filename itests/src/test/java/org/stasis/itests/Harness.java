@@ -1130,11 +1130,16 @@ public final class Harness implements AutoCloseable {
     }
   }
 
+  /** The last lines of s, and its first few when some are left out: Stasis's own warnings come first. */
   static String tail(String s, int lines) {
-    String[] all = s.split("\n", -1);
-    int from = Math.max(0, all.length - lines);
-    String t = String.join("\n", Arrays.asList(all).subList(from, all.length));
-    return from > 0 ? "... (" + from + " lines before)\n" + t : t;
+    List<String> all = Arrays.asList(s.split("\n", -1));
+    if (all.size() <= lines) {
+      return s;
+    }
+    int head = Math.min(8, lines / 3);
+    int from = all.size() - (lines - head);
+    return String.join("\n", all.subList(0, head)) + "\n... (" + (from - head) + " lines left out)\n"
+        + String.join("\n", all.subList(from, all.size()));
   }
 
   static String indent(String s) {
