@@ -6,9 +6,11 @@
 #include <stasis/plugin.h>
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include "agent.h"
 #include "coord.h"
@@ -532,6 +534,16 @@ API int stasis_note(const struct stasis_plugin *p, const char *text)
     sx_buf_add(&b, ": ");
     sx_buf_add(&b, text);
     notes_len += b.len;
+    return 0;
+}
+
+API int stasis_host_address(struct sockaddr_storage *out)
+{
+    if (!out || sx_agent.coord_fd < 0) return -1;
+    uint32_t len = sizeof *out;
+    memset(out, 0, sizeof *out);
+    if (SX_SYS3(__NR_getsockname, sx_agent.coord_fd, out, &len) < 0) return -1;
+    ((struct sockaddr_in *)out)->sin_port = 0;
     return 0;
 }
 

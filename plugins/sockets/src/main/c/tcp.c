@@ -463,6 +463,30 @@ static int bound_near(const struct sockaddr_storage *at, int flags)
 
 
 
+/* A temporary listener whose old address is not on this host (a restart on another host):
+ * bound to this host's address, the one it reaches the coordinator from, which the other hosts
+ * of the computation reach too; on its old port when that is free. Left as it is when bound
+ * already, or when this host's address is not known (it then listens on every address). */
+static void bind_on_this_host(int s, const struct sockaddr_storage *old)
+{
+    struct sockaddr_storage a, host;
+    socklen_t al = sizeof a;
+    if (getsockname(s, (struct sockaddr *)&a, &al) < 0 || inet_port(&a) != 0) return;
+    if (stasis_host_address(&host) < 0 || host.ss_family != AF_INET) return;
+    if (old->ss_family == AF_INET6) { /* the IPv4 address, mapped: the socket is IPv6 */
+        struct sockaddr_in v4 = *(struct sockaddr_in *)&host;
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&host;
+        memset(&host, 0, sizeof host);
+        v6->sin6_family = AF_INET6;
+        v6->sin6_addr.s6_addr[10] = v6->sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&v6->sin6_addr.s6_addr[12], &v4.sin_addr, 4);
+    }
+    inet_set_port(&host, inet_port(old));
+    if (bind(s, (struct sockaddr *)&host, inet_len(&host)) == 0) return;
+    inet_set_port(&host, 0);
+    bind(s, (struct sockaddr *)&host, inet_len(&host));
+}
+
 /* A socket connecting (non-blocking) from where at says, or from another port of its address
  * when the old port cannot make this connection: the killed run's connection between the same
  * two ports may wait in TIME_WAIT (the kernel lets a new one reuse it only a second after its
@@ -505,6 +529,7 @@ void tcp_restart_listen(const struct stasis_plugin *p, struct sockrec *recs, int
         if (k == ntemps) {
             if (ntemps == MAX_TEMP) continue;
             int s = bound_near(&r->inet.local, SOCK_NONBLOCK);
+            if (s >= 0) bind_on_this_host(s, &r->inet.local);
             if (s < 0 || listen(s, SOMAXCONN) < 0) {
                 char a[64];
                 say_warn("cannot listen on ", inet_text(&r->inet.local, a, sizeof a),
@@ -750,8 +775,18 @@ static int listen_again(const struct sockrec *r)
     if (s >= 0 && r->domain == AF_INET6) setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &t->v6only, sizeof t->v6only);
     if (s >= 0) setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* connections of ours are on it already */
     if (s >= 0 && t->reuseport) setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if (s >= 0 && bind(s, (const struct sockaddr *)&t->local, t->locallen) == 0 &&
-        listen(s, r->backlog > 0 ? r->backlog : SOMAXCONN) == 0) {
+    int bound = s >= 0 && bind(s, (const struct sockaddr *)&t->local, t->locallen) == 0;
+    if (s >= 0 && !bound && errno == EADDRNOTAVAIL) { /* restarted on another host: every address, same port */
+        struct sockaddr_storage any;
+        memset(&any, 0, sizeof any);
+        any.ss_family = t->local.ss_family;
+        inet_set_port(&any, inet_port(&t->local));
+        bound = bind(s, (const struct sockaddr *)&any, inet_len(&any)) == 0;
+        if (bound)
+            say_warn(r->what, " listens on every address of this host, port ", say_num(pid, inet_port(&t->local)),
+                     ": its address ", inet_text(&t->local, a, sizeof a), " is not here", NULL);
+    }
+    if (bound && listen(s, r->backlog > 0 ? r->backlog : SOMAXCONN) == 0) {
         setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &t->reuseaddr, sizeof t->reuseaddr);
         return s;
     }

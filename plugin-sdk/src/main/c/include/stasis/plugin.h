@@ -1,4 +1,4 @@
-/* Stasis plugin SDK 1.6: the native half of a plugin.
+/* Stasis plugin SDK 1.7: the native half of a plugin.
  *
  * A plugin's native half is a shared object that the launch preloads into the program right
  * after the Stasis agent (libstasis.so), in plugin order. It registers itself from a
@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 #define STASIS_SDK_MAJOR 1
-#define STASIS_SDK_MINOR 6
+#define STASIS_SDK_MINOR 7
 /* The first two fields of every struct stasis_plugin. */
 #define STASIS_SDK_INIT STASIS_SDK_MAJOR, STASIS_SDK_MINOR
 
@@ -219,6 +219,15 @@ int stasis_kv_get_many(const struct stasis_plugin *plugin, size_t n, const char 
  * succeeded, such as what will not come back at a restart. Returns 0, or -1 outside those hooks
  * or when the process's notes for this generation are full (4 KiB). */
 int stasis_note(const struct stasis_plugin *plugin, const char *text);
+
+/* ---- This host's address (SDK 1.7) ----
+ *
+ * The address this process reaches the coordinator from (IPv4): the one other hosts of the
+ * computation can reach it by, for a plugin that must publish where it listens after a restart
+ * on another host, where its old address is gone. Fills *out (a struct sockaddr_storage, port
+ * 0) and returns 0, or -1 without a coordinator connection. */
+struct sockaddr_storage;
+int stasis_host_address(struct sockaddr_storage *out);
 
 /* ---- Options ----
  *

@@ -615,7 +615,7 @@ final class CoordinatorKernel {
         List<WorkerSession> participants = run.participants();
         Map<String, String> scriptEnv = scriptEnvironment(participants);
         List<Path> bundles = bundles(participants);
-        writeRestartScript(images, scriptEnv, bundles);
+        writeRestartScript(images, run.imageHosts(), scriptEnv, bundles);
         tellListener(images, bundles, pluginNames(participants));
         run.notes().forEach(note -> log.warn("checkpoint generation {}: {}", generation, note));
         finishWaiters(CheckpointResult.success(generation, images, requestElapsedMillis(), run.notes()));
@@ -629,10 +629,11 @@ final class CoordinatorKernel {
      * Done on the loop on purpose: the script is a few hundred bytes, and writing it before
      * answering means "checkpoint complete" always implies "script on disk".
      */
-    private void writeRestartScript(List<String> images, Map<String, String> scriptEnv, List<Path> bundles) {
+    private void writeRestartScript(List<String> images, List<String> hosts, Map<String, String> scriptEnv,
+            List<Path> bundles) {
         try {
             RestartScript.writeInto(settings.ckptDir(), settings.stasisHome(), compid, generation, settings.host(),
-                    settings.port(), interval, images, scriptEnv, bundles);
+                    settings.port(), interval, images, hosts, scriptEnv, bundles);
         } catch (IOException | RuntimeException e) {
             log.warn("generation {} is complete but the restart script could not be written in {}: {}",
                     generation, settings.ckptDir(), e.toString());

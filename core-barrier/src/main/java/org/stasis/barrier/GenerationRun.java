@@ -127,6 +127,17 @@ final class GenerationRun {
         return ordered;
     }
 
+    /** The host of each image's process, in the order of {@link #images()}. */
+    List<String> imageHosts() {
+        List<String> ordered = new ArrayList<>();
+        participants.forEach((n, w) -> {
+            if (images.containsKey(n)) {
+                ordered.add(w.hello().host());
+            }
+        });
+        return ordered;
+    }
+
     /** What plugins asked the result to say, in the order the answers came. */
     List<String> notes() {
         return List.copyOf(notes);

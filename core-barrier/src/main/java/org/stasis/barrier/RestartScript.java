@@ -3,8 +3,12 @@ package org.stasis.barrier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 
 /**
  * The {@code dmtcp_restart_script.sh} users run to bring a computation back, with the options
@@ -24,17 +28,28 @@ final class RestartScript {
      *
      * @param interval the checkpoint interval in force (seconds, 0 for none): a restarted job keeps
      *        being checkpointed as the launched one was
+     * @param images the images, as the workers reported them
+     * @param hosts the host each image's process ran on, in the same order
      * @param scriptEnv variables the computation's plugins asked the script to export
      * @param bundles plugin bundles the computation was launched with, for {@code dmtcp_restart}
      * @return the script file
      */
     static Path writeInto(Path ckptDir, Path stasisHome, String compid, int generation, String host, int port,
-            int interval, List<String> images, Map<String, String> scriptEnv, List<Path> bundles) throws IOException {
+            int interval, List<String> images, List<String> hosts, Map<String, String> scriptEnv, List<Path> bundles)
+            throws IOException {
+        if (hosts.size() != images.size()) {
+            throw new IllegalArgumentException(images.size() + " images but " + hosts.size() + " hosts");
+        }
         Path dir = ckptDir.toAbsolutePath().normalize();
-        List<String> absolute = images.stream().map(i -> dir.resolve(i).normalize().toString()).toList();
+        // By host name, so that a host file's lines map to the hosts in an order the user can
+        // tell, the same at every generation (the workers' order is that of their joining).
+        List<Integer> order = IntStream.range(0, images.size()).boxed()
+                .sorted(Comparator.comparing(hosts::get)).toList();
+        List<String> absolute = order.stream().map(i -> dir.resolve(images.get(i)).normalize().toString()).toList();
+        List<String> byHost = order.stream().map(hosts::get).toList();
         Path script = dir.resolve(fileName(compid));
         AtomicFiles.write(script, render(restartCommand(stasisHome), compid, generation, host, port, interval, absolute,
-                exports(scriptEnv, bundles)), "rwx------");
+                byHost, exports(scriptEnv, bundles), forwarded(scriptEnv, bundles)), "rwx------");
         // Relative, so the checkpoint directory can be moved or mounted elsewhere as a whole.
         AtomicFiles.symlink(dir.resolve(LINK_NAME), Path.of(fileName(compid)));
         return script;
@@ -70,12 +85,21 @@ final class RestartScript {
         return out.length() == 0 ? "" : "# Set by the computation's plugins at launch.\n" + out + "\n";
     }
 
-    static String render(String restartCommand, String compid, int generation, String host, int port,
-            int interval, List<String> images, String exports) {
-        StringBuilder imageList = new StringBuilder();
-        for (String image : images) {
-            imageList.append("  ").append(quote(image)).append('\n');
+    /**
+     * The variables a restart on another host is given when they are set: those the script
+     * exports, and where the coordinator's secret file is looked for.
+     */
+    static List<String> forwarded(Map<String, String> scriptEnv, List<Path> bundles) {
+        List<String> names = new ArrayList<>(scriptEnv.keySet());
+        if (!bundles.isEmpty()) {
+            names.add(ScriptEnvironment.BUNDLES_VARIABLE);
         }
+        names.add("STASIS_SECRET_DIR");
+        return names;
+    }
+
+    static String render(String restartCommand, String compid, int generation, String host, int port,
+            int interval, List<String> images, List<String> hosts, String exports, List<String> forwarded) {
         return """
                 #!/bin/bash
                 # Restarts computation %1$s from generation %2$d.
@@ -84,7 +108,9 @@ final class RestartScript {
                 usage() {
                   cat <<'EOF'
                 Usage: dmtcp_restart_script.sh [OPTIONS]
-                Restart the checkpointed computation from its newest images.
+                Restart the checkpointed computation from its newest images, each host's images on
+                that host (with ssh, or STASIS_REMOTE_SHELL, for the hosts other than this one), or
+                all here when the computation ran on one host.
 
                 Options:
                   -h, --coord-host HOST   coordinator host (env DMTCP_COORD_HOST, default %4$s)
@@ -92,6 +118,10 @@ final class RestartScript {
                   -i, --interval SECONDS  checkpoint interval after restart (0 = never; env
                                           DMTCP_CHECKPOINT_INTERVAL, default %10$d, the
                                           computation's interval at this checkpoint)
+                  --hostfile FILE         restart on the hosts FILE names (one per line, '#' starts
+                                          a comment): the computation's hosts, in alphabetical
+                                          order (%13$s), on the file's in turn, round again
+                                          when it names fewer; one host takes everything
                   --ckptdir DIR           directory for the next checkpoint images
                   --no-strict-checking    allow a different user to restart the images
                   --help                  print this message and exit
@@ -105,6 +135,7 @@ final class RestartScript {
                 interval=%10$d
                 if [ "$interval" = 0 ] || [ -n "${DMTCP_CHECKPOINT_INTERVAL:-}" ]; then interval=""; fi
                 options=()
+                hostfile=""
 
                 need_value() {
                   if [ "$#" -lt 2 ]; then
@@ -122,6 +153,8 @@ final class RestartScript {
                     --coord-port=*) coord_port=${1#*=}; shift ;;
                     -i|--interval) need_value "$@"; interval=$2; shift 2 ;;
                     --interval=*) interval=${1#*=}; shift ;;
+                    --hostfile) need_value "$@"; hostfile=$2; shift 2 ;;
+                    --hostfile=*) hostfile=${1#*=}; shift ;;
                     --ckptdir) need_value "$@"; options+=(--ckptdir "$2"); shift 2 ;;
                     --ckptdir=*) options+=(--ckptdir "${1#*=}"); shift ;;
                     --no-strict-checking) options+=(--no-strict-checking); shift ;;
@@ -130,15 +163,138 @@ final class RestartScript {
                   esac
                 done
 
-                if [ -n "$interval" ]; then options+=(--interval "$interval"); fi
+                # The interval is the coordinator's: only a restart that may start it passes it on.
+                here_options=("${options[@]}")
+                if [ -n "$interval" ]; then here_options+=(--interval "$interval"); fi
 
                 images=(
                 %7$s)
+                # The host each image's process ran on, in the same order (by host name).
+                image_hosts=(
+                %11$s)
 
-                %9$s# exec, so whoever started this script (a batch job) waits on the restarted program.
-                exec %8$s --coord-host "$coord_host" --coord-port "$coord_port" "${options[@]}" "${images[@]}"
+                %9$srestart=%8$s
+
+                # The computation's hosts in order, and where each one's images restart.
+                hosts=()
+                for h in "${image_hosts[@]}"; do
+                  case " ${hosts[*]} " in *" $h "*) ;; *) hosts+=("$h") ;; esac
+                done
+                new_hosts=()
+                if [ -n "$hostfile" ]; then
+                  if [ ! -r "$hostfile" ] || [ -d "$hostfile" ]; then
+                    echo "$0: cannot read the host file $hostfile" >&2
+                    exit 1
+                  fi
+                  while IFS= read -r line || [ -n "$line" ]; do
+                    line=${line%%%%#*}
+                    read -r first _ <<< "$line" || true
+                    if [ -n "$first" ]; then new_hosts+=("$first"); fi
+                  done < "$hostfile"
+                  if [ "${#new_hosts[@]}" -eq 0 ]; then
+                    echo "$0: the host file $hostfile names no host" >&2
+                    exit 1
+                  fi
+                fi
+                target_of() {
+                  local i
+                  if [ "${#new_hosts[@]}" -eq 0 ]; then echo "$1"; return; fi
+                  for i in "${!hosts[@]}"; do
+                    if [ "${hosts[$i]}" = "$1" ]; then echo "${new_hosts[$((i %% ${#new_hosts[@]}))]}"; return; fi
+                  done
+                }
+                me=$(uname -n)
+                is_here() {
+                  case "$1" in localhost|127.0.0.1|"$me"|"${me%%%%.*}") return 0 ;; esac
+                  return 1
+                }
+                targets=()
+                for h in "${hosts[@]}"; do
+                  t=$(target_of "$h")
+                  case " ${targets[*]} " in *" $t "*) ;; *) targets+=("$t") ;; esac
+                done
+
+                # All on one host, here: one restorer for all. A computation that ran on one host
+                # restarts here wherever it ran (a batch job requeued on another node), unless a
+                # host file says where. exec, so whoever started this script (a batch job) waits on
+                # the restarted program.
+                if { [ "${#hosts[@]}" -le 1 ] && [ -z "$hostfile" ]; } || { [ "${#targets[@]}" -eq 1 ] && is_here "${targets[0]}"; }; then
+                  exec "$restart" --coord-host "$coord_host" --coord-port "$coord_port" "${here_options[@]}" "${images[@]}"
+                fi
+
+                # On several hosts, or on another: one restart per host, each told that the others
+                # restart elsewhere, all joining one coordinator.
+                images_on() {
+                  local i
+                  for i in "${!images[@]}"; do
+                    if [ "$(target_of "${image_hosts[$i]}")" = "$1" ]; then printf '%%s\n' "${images[$i]}"; fi
+                  done
+                }
+                pids=()
+                started=()
+                for t in "${targets[@]}"; do # this host's first: its restart may start the coordinator
+                  if is_here "$t"; then
+                    mapfile -t mine < <(images_on "$t")
+                    STASIS_RESTART_OTHERS_ELSEWHERE=1 \\
+                      "$restart" --coord-host "$coord_host" --coord-port "$coord_port" "${here_options[@]}" "${mine[@]}" &
+                    pids+=("$!")
+                    started+=("$t")
+                  fi
+                done
+                answers() {
+                  "$(dirname "$restart")/dmtcp_command" --coord-host "$coord_host" --coord-port "$coord_port" -s \
+                    >/dev/null 2>&1
+                }
+                tries=1
+                if [ "${#pids[@]}" -gt 0 ]; then tries=300; fi
+                for ((k = 0; k < tries; k++)); do
+                  if answers; then break; fi
+                  if [ "$k" -lt $((tries - 1)) ]; then sleep 0.1; fi
+                done
+                if ! answers; then
+                  echo "$0: no coordinator answers at $coord_host:$coord_port for the other hosts to join; start one there first (dmtcp_coordinator --daemon -p $coord_port) or name it with -h and -p" >&2
+                  if [ "${#pids[@]}" -gt 0 ]; then kill "${pids[@]}" 2>/dev/null; fi
+                  exit 1
+                fi
+                forward=(%12$s)
+                remote_shell=${STASIS_REMOTE_SHELL:-ssh}
+                for t in "${targets[@]}"; do
+                  if is_here "$t"; then continue; fi
+                  mapfile -t theirs < <(images_on "$t")
+                  vars=()
+                  for v in "${forward[@]}"; do
+                    if [ -n "${!v+set}" ]; then vars+=("$v=${!v}"); fi
+                  done
+                  remote="cd $(printf '%%q' "$PWD") && exec env$(printf ' %%q' STASIS_RESTART_OTHERS_ELSEWHERE=1 "${vars[@]}" \
+                    "$restart" --join-coordinator --coord-host "$coord_host" --coord-port "$coord_port" "${options[@]}" \
+                    "${theirs[@]}")"
+                  # shellcheck disable=SC2086 # the remote shell may carry options ("ssh -F file")
+                  $remote_shell "$t" "$remote" < /dev/null &
+                  pids+=("$!")
+                  started+=("$t")
+                done
+                status=0
+                for i in "${!pids[@]}"; do
+                  wait "${pids[$i]}"
+                  rc=$?
+                  if [ "$rc" -ne 0 ]; then
+                    mapfile -t lost < <(images_on "${started[$i]}")
+                    echo "$0: the restart on ${started[$i]} ended with status $rc (${lost[*]##*/})" >&2
+                    if [ "$status" -eq 0 ]; then status=$rc; fi
+                  fi
+                done
+                exit "$status"
                 """.formatted(compid, generation, Instant.now(), host.replace("'", ""), port, quote(host),
-                imageList, quote(restartCommand), exports, interval);
+                lines(images), quote(restartCommand), exports, interval, lines(hosts), String.join(" ", forwarded),
+                String.join(" ", new TreeSet<>(hosts)));
+    }
+
+    private static String lines(List<String> values) {
+        StringBuilder out = new StringBuilder();
+        for (String v : values) {
+            out.append("  ").append(quote(v)).append('\n');
+        }
+        return out.toString();
     }
 
     /** Single quotes make every byte literal to bash; an embedded quote is closed, escaped, reopened. */

@@ -81,7 +81,7 @@ class CheckpointTest {
             String text = Files.readString(link);
             assertTrue(text.startsWith("#!/bin/bash\n"));
             assertTrue(text.contains("'" + w.image() + "'"), text);
-            assertTrue(text.contains("exec '" + coord.dir.resolve("home/bin/dmtcp_restart").toAbsolutePath() + "'"),
+            assertTrue(text.contains("restart='" + coord.dir.resolve("home/bin/dmtcp_restart").toAbsolutePath() + "'"),
                     text);
 
             Message status = coord.command("status");

@@ -56,9 +56,9 @@ class ProcessJoinTest {
                 String script = Files.readString(coord.ckptDir.resolve("dmtcp_restart_script.sh"));
                 assertTrue(script.contains("images=(\n  '" + parent.image() + "'\n  '" + child.image() + "'\n)"),
                         script);
-                assertEquals(1, script.lines().filter(l -> l.startsWith("exec ")).count(), script);
-                assertTrue(script.contains("dmtcp_restart' --coord-host \"$coord_host\" --coord-port \"$coord_port\""
-                        + " \"${options[@]}\" \"${images[@]}\"\n"), script);
+                assertEquals(1, script.lines().filter(l -> l.trim().startsWith("exec ")).count(), script);
+                assertTrue(script.contains("exec \"$restart\" --coord-host \"$coord_host\" --coord-port \"$coord_port\""
+                        + " \"${here_options[@]}\" \"${images[@]}\"\n"), script);
             }
         }
     }

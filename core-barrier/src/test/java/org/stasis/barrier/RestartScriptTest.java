@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RestartScriptTest {
     /** The variables the stand-in dmtcp_restart prints when they are set. */
     private static final String PRINTED =
-            "PLUGIN_DIR PLUGIN_TRICKY PLUGIN_EMPTY PLUGIN_LINES coord_hostname STASIS_PLUGIN_BUNDLES";
+            "PLUGIN_DIR PLUGIN_TRICKY PLUGIN_EMPTY PLUGIN_LINES coord_hostname STASIS_PLUGIN_BUNDLES"
+            + " STASIS_RESTART_OTHERS_ELSEWHERE";
 
     @TempDir
     Path dir;
@@ -53,10 +54,10 @@ class RestartScriptTest {
     @Test
     void relativeImagesBecomeAbsoluteAndLinkIsReplaced() throws Exception {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        RestartScript.writeInto(ckpt, home(), "cid-1", 1, "node1", 7781, 0, List.of("ckpt_a.dmtcp"), Map.of(),
-                List.of());
-        RestartScript.writeInto(ckpt, home(), "cid-2", 1, "node1", 7781, 0, List.of("ckpt_a.dmtcp"), Map.of(),
-                List.of());
+        RestartScript.writeInto(ckpt, home(), "cid-1", 1, "node1", 7781, 0, List.of("ckpt_a.dmtcp"), List.of("node1"),
+                Map.of(), List.of());
+        RestartScript.writeInto(ckpt, home(), "cid-2", 1, "node1", 7781, 0, List.of("ckpt_a.dmtcp"), List.of("node1"),
+                Map.of(), List.of());
         Path link = ckpt.resolve("dmtcp_restart_script.sh");
         assertEquals(Path.of("dmtcp_restart_script_cid-2.sh"), Files.readSymbolicLink(link));
         List<String> args = run(link, Map.of());
@@ -91,8 +92,8 @@ class RestartScriptTest {
         vars.put("coord_hostname", "not the script's coord_host");
         Path bundle = Path.of("/opt/plug ins/counter's.jar");
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 0, List.of("/ck/a.dmtcp"), vars,
-                List.of(bundle, Path.of("/b/folder")));
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 0, List.of("/ck/a.dmtcp"),
+                List.of("node1"), vars, List.of(bundle, Path.of("/b/folder")));
         Map<String, String> env = new LinkedHashMap<>(vars);
         env.put("STASIS_PLUGIN_BUNDLES", bundle + ":/b/folder");
         List<String> expected = new ArrayList<>();
@@ -108,7 +109,7 @@ class RestartScriptTest {
     void theComputationsIntervalIsKeptUnlessOverridden() throws Exception {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
         Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 8, List.of("/ck/a.dmtcp"),
-                Map.of(), List.of());
+                List.of("node1"), Map.of(), List.of());
         assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "--interval", "8", "/ck/a.dmtcp"),
                 run(script, Map.of()));
         assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "--interval", "3", "/ck/a.dmtcp"),
@@ -127,9 +128,122 @@ class RestartScriptTest {
         assertTrue(!text.contains("export "), text);
     }
 
+    @Test
+    void eachHostsImagesRestartOnThatHostJoiningOneCoordinator() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp", "/ck/b.dmtcp", "/ck/c.dmtcp"), List.of("nodeA", "nodeB", "nodeA"));
+        Ran r = runFull(script, remoteEnv());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("STASIS_RESTART_OTHERS_ELSEWHERE=1", "--join-coordinator", "--coord-host", "node1",
+                "--coord-port", "7781", "/ck/a.dmtcp", "/ck/c.dmtcp"), onHost("nodeA"));
+        assertEquals(List.of("STASIS_RESTART_OTHERS_ELSEWHERE=1", "--join-coordinator", "--coord-host", "node1",
+                "--coord-port", "7781", "/ck/b.dmtcp"), onHost("nodeB"));
+    }
+
+    @Test
+    void aHostFileMapsTheHostsInTurnAndOneHostTakesAll() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp", "/ck/b.dmtcp", "/ck/c.dmtcp"), List.of("nodeA", "nodeB", "nodeA"));
+        Path swapped = Files.writeString(dir.resolve("swapped"), "# swapped\nnodeB  slots=4\n\nnodeA # the other\n");
+        assertEquals(0, runFull(script, remoteEnv(), "--hostfile", swapped.toString()).exit());
+        assertEquals(List.of("/ck/a.dmtcp", "/ck/c.dmtcp"), images(onHost("nodeB")));
+        assertEquals(List.of("/ck/b.dmtcp"), images(onHost("nodeA")));
+
+        Path one = Files.writeString(dir.resolve("one"), "nodeC\n");
+        assertEquals(0, runFull(script, remoteEnv(), "--hostfile=" + one).exit());
+        assertEquals(List.of("/ck/a.dmtcp", "/ck/c.dmtcp", "/ck/b.dmtcp"), images(onHost("nodeC")));
+    }
+
+    @Test
+    void theHostFileFollowsTheHostsAlphabeticallyNotTheOrderTheyJoined() throws Exception {
+        Path script = write(List.of("/ck/z.dmtcp", "/ck/a.dmtcp"), List.of("zeta", "alpha"));
+        Path file = Files.writeString(dir.resolve("file"), "one\ntwo\n");
+        assertEquals(0, runFull(script, remoteEnv(), "--hostfile", file.toString()).exit());
+        assertEquals(List.of("/ck/a.dmtcp"), images(onHost("one")));
+        assertEquals(List.of("/ck/z.dmtcp"), images(onHost("two")));
+        assertTrue(Files.readString(script).contains("alphabetical\n                          order (alpha zeta)"),
+                Files.readString(script));
+    }
+
+    @Test
+    void aHostFileNamingThisHostRestartsEverythingHere() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp", "/ck/b.dmtcp"), List.of("nodeA", "nodeB"));
+        String me = new String(new ProcessBuilder("uname", "-n").start().getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8).trim();
+        Path here = Files.writeString(dir.resolve("here"), me + "\n");
+        assertEquals(List.of("--coord-host", "node1", "--coord-port", "7781", "/ck/a.dmtcp", "/ck/b.dmtcp"),
+                run(script, remoteEnv(), "--hostfile", here.toString()));
+    }
+
+    @Test
+    void aHostThatCannotBeReachedIsNamedWithItsImages() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp", "/ck/b.dmtcp"), List.of("nodeA", "down"));
+        Ran r = runFull(script, remoteEnv());
+        assertEquals(255, r.exit(), r.err());
+        assertTrue(r.err().contains("the restart on down ended with status 255 (b.dmtcp)"), r.err());
+        assertEquals(List.of("/ck/a.dmtcp"), images(onHost("nodeA")));
+    }
+
+    @Test
+    void otherHostsNeedACoordinatorToJoin() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp", "/ck/b.dmtcp"), List.of("nodeA", "nodeB"));
+        Map<String, String> env = new LinkedHashMap<>(remoteEnv());
+        env.put("NO_COORDINATOR", "1");
+        Ran r = runFull(script, env);
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no coordinator answers at node1:7781 for the other hosts to join"), r.err());
+        assertTrue(!Files.exists(dir.resolve("hosts/nodeA")), "nothing may start without a coordinator");
+    }
+
+    @Test
+    void aMissingHostFileIsNamed() throws Exception {
+        Path script = write(List.of("/ck/a.dmtcp", "/ck/b.dmtcp"), List.of("nodeA", "nodeB"));
+        Ran r = runFull(script, remoteEnv(), "--hostfile", dir.resolve("nope").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("cannot read the host file " + dir.resolve("nope")), r.err());
+    }
+
+    /** A remote shell that runs the command here, its output in hosts/HOST; host "down" is unreachable. */
+    private Map<String, String> remoteEnv() throws IOException {
+        Path hosts = Files.createDirectories(dir.resolve("hosts"));
+        Path rsh = dir.resolve("rsh");
+        Files.writeString(rsh, "#!/bin/bash\n"
+                + "if [ \"$1\" = down ]; then echo \"ssh: connect to host down: No route to host\" >&2; exit 255; fi\n"
+                + "bash -c \"$2\" > " + hosts + "/\"$1\"\n");
+        Files.setPosixFilePermissions(rsh, PosixFilePermissions.fromString("rwx------"));
+        return Map.of("STASIS_REMOTE_SHELL", rsh.toString());
+    }
+
+    private List<String> onHost(String host) throws IOException {
+        return Files.readAllLines(dir.resolve("hosts").resolve(host));
+    }
+
+    private static List<String> images(List<String> args) {
+        return args.stream().filter(a -> a.endsWith(".dmtcp")).toList();
+    }
+
+    private record Ran(int exit, String out, String err) {}
+
+    private static Ran runFull(Path script, Map<String, String> env, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(options));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DMTCP_") || k.startsWith("STASIS_"));
+        pb.environment().putAll(env);
+        Path err = Files.createTempFile("restart-script", ".err");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        return new Ran(exit, out, Files.readString(err));
+    }
+
     private Path write(List<String> images) throws IOException {
+        return write(images, images.stream().map(i -> "node1").toList());
+    }
+
+    private Path write(List<String> images, List<String> hosts) throws IOException {
         Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
-        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 0, images, Map.of(), List.of());
+        Path script = RestartScript.writeInto(ckpt, home(), "cid", 4, "node1", 7781, 0, images, hosts, Map.of(),
+                List.of());
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(script)));
         return script;
     }
@@ -145,6 +259,10 @@ class RestartScriptTest {
                 + "done\n"
                 + "for a in \"$@\"; do printf '%s\\n' \"$a\"; done\n");
         Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        // Answers a status request unless told there is no coordinator.
+        Path command = bin.resolve("dmtcp_command");
+        Files.writeString(command, "#!/bin/bash\n[ -z \"$NO_COORDINATOR\" ]\n");
+        Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwx------"));
         return dir.resolve("home");
     }
 

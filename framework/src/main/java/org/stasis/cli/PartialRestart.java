@@ -23,7 +23,15 @@ import org.stasis.mtcp.ImageSummary;
  * for them, and the refusal names the files. Otherwise it waits its default (30 s), long enough
  * for another command on another host. Pure, for the tests; the caller reads the headers.
  */
-record PartialRestart(String compid, int generation, int expected, int given, List<Found> found) {
+record PartialRestart(String compid, int generation, int expected, int given, List<Found> found,
+        boolean othersElsewhere) {
+
+    /**
+     * Set by a restart script for each of the commands it starts, one per host: the other
+     * images are restarted by the other commands, maybe after an ssh, so the coordinator waits
+     * its default for them even when they lie beside the given ones (a shared directory).
+     */
+    static final String OTHERS_ELSEWHERE_ENV = "STASIS_RESTART_OTHERS_ELSEWHERE";
 
     /** How long to wait for missing processes whose images were seen beside the given ones. */
     static final long SHORT_WAIT_MILLIS = 1000;
@@ -79,16 +87,24 @@ record PartialRestart(String compid, int generation, int expected, int given, Li
                         found.add(new Found(e.getKey(), e.getValue()));
                     }
                 });
-        return new PartialRestart(h0.compid(), h0.generation(), expected, given.size(), found);
+        return new PartialRestart(h0.compid(), h0.generation(), expected, given.size(), found, false);
+    }
+
+    /** The same, the others being restarted by other commands (see {@link #OTHERS_ELSEWHERE_ENV}). */
+    PartialRestart restartedElsewhere() {
+        return new PartialRestart(compid, generation, expected, given, found, true);
     }
 
     int missingCount() {
         return expected - given;
     }
 
-    /** Whether every missing process's image was found: then they were most likely forgotten. */
+    /**
+     * Whether every missing process's image was found, and nobody said they are restarted
+     * elsewhere: then they were most likely forgotten.
+     */
     boolean allFound() {
-        return found.size() >= missingCount();
+        return !othersElsewhere && found.size() >= missingCount();
     }
 
     long waitMillis() {

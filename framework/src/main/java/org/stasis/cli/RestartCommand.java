@@ -259,6 +259,9 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
             LaunchCommand.prepareDirectory(o.ckptDir(), "checkpoint directory");
         }
         PartialRestart partial = PartialRestart.of(summaries, imagesBeside(summaries));
+        if (partial != null && "1".equals(env.get(PartialRestart.OTHERS_ELSEWHERE_ENV))) {
+            partial = partial.restartedElsewhere();
+        }
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         // Forgotten images: refused here, before any plugin hook, coordinator or restorer runs,
         // unless another restart of the computation is under way (separate commands).

@@ -51,6 +51,17 @@ class PartialRestartTest {
     }
 
     @Test
+    void imagesBesideButRestartedElsewhereGetTheLongWaitAndAreStillNamed() {
+        ImageHeader parent = header("a", "c1", 3, 2, 10, "server");
+        ImageHeader child = header("b", "c1", 3, 2, 11, "client");
+        Map<Path, ImageHeader> beside = Map.of(Path.of("/d/a.dmtcp"), parent, Path.of("/d/b.dmtcp"), child);
+        PartialRestart p = PartialRestart.of(List.of(given("/d/a.dmtcp", parent)), beside).restartedElsewhere();
+        assertFalse(p.allFound());
+        assertTrue(p.waitMillis() > PartialRestart.SHORT_WAIT_MILLIS);
+        assertEquals("client (pid 11, image /d/b.dmtcp)", p.missingDescription(Path.of("/d")));
+    }
+
+    @Test
     void missingImagesNotBesideGetTheLongWait() {
         ImageHeader a = header("a", "c1", 5, 3, 10, "make");
         ImageHeader b = header("b", "c1", 5, 3, 11, "cc");

@@ -326,13 +326,30 @@ public final class Harness implements AutoCloseable {
   }
 
   public Bg start(String name, List<String> cmd, Map<String, String> extraEnv) {
+    return startWith(List.of(), name, cmd, extraEnv);
+  }
+
+  /**
+   * Starts {@code cmd} on one of the test hosts ({@link TestHosts}) in the background, as the
+   * test's account; its pid is the command's own.
+   */
+  public Bg startOn(String host, String name, List<String> cmd, Map<String, String> extraEnv) {
+    return startWith(TestHosts.enter(host), name, cmd, extraEnv);
+  }
+
+  /** Runs {@code cmd} on one of the test hosts, as the test's account. */
+  public Result runOn(String host, Duration timeout, List<String> cmd) {
+    return runWith(TestHosts.enter(host), timeout, cmd, Map.of());
+  }
+
+  private Bg startWith(List<String> entry, String name, List<String> cmd, Map<String, String> extraEnv) {
     String unique = name;
     while (Files.exists(dir.resolve(unique + ".out"))) {
       unique = name + "-" + seq.incrementAndGet();
     }
     Path out = newFile(unique + ".out");
     Path err = newFile(unique + ".err");
-    ProcessBuilder pb = new ProcessBuilder(wrap(cmd, extraEnv))
+    ProcessBuilder pb = new ProcessBuilder(concat(entry, wrap(cmd, extraEnv)))
         .directory(dir.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
@@ -352,16 +369,26 @@ public final class Harness implements AutoCloseable {
   }
 
   public Result run(Duration timeout, List<String> cmd, Map<String, String> extraEnv) {
+    return runWith(List.of(), timeout, cmd, extraEnv);
+  }
+
+  private Result runWith(List<String> entry, Duration timeout, List<String> cmd, Map<String, String> extraEnv) {
     int n = seq.incrementAndGet();
     String base = "cmd-" + n + "-" + Path.of(cmd.get(0)).getFileName();
     Path out = newFile(base + ".out");
     Path err = newFile(base + ".err");
-    ProcessBuilder pb = new ProcessBuilder(wrap(cmd, extraEnv))
+    ProcessBuilder pb = new ProcessBuilder(concat(entry, wrap(cmd, extraEnv)))
         .directory(dir.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(out.toFile())
         .redirectError(err.toFile());
     return waitFor(pb, cmd, timeout, out, err);
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** Runs a helper command as the test JVM's own user, outside the test's account and tag. */
