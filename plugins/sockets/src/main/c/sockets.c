@@ -333,6 +333,13 @@ static int sockets_precheckpoint(char *err, size_t errlen)
         if (r->kind == S_UDP ? udp_peek(&sockets, r, err, errlen) < 0
                              : queue_peek(r->fd, r->type != SOCK_STREAM, &r->queue, err, errlen) < 0)
             return -1;
+        if (r->queue.lost_rights) {
+            char note[256];
+            say_into(note, sizeof note, "descriptors in flight to ", r->what,
+                     " (SCM_RIGHTS, sent but not yet received) will not come back at a restart; the bytes"
+                     " that carry them will", NULL);
+            stasis_note(&sockets, note);
+        }
     }
     /* Draining takes bytes out of the kernel that only the peer's own put back returns: start
      * only once every process is here (none refused or failed before), so that none drains
