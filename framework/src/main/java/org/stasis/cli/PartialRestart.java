@@ -29,7 +29,8 @@ record PartialRestart(String compid, int generation, int expected, int given, Li
     /**
      * Set by a restart script for each of the commands it starts, one per host: the other
      * images are restarted by the other commands, maybe after an ssh, so the coordinator waits
-     * its default for them even when they lie beside the given ones (a shared directory).
+     * its default for them even when they lie beside the given ones (a shared directory). The
+     * same holds when another restart command on this host names them ({@link SiblingRestarts}).
      */
     static final String OTHERS_ELSEWHERE_ENV = "STASIS_RESTART_OTHERS_ELSEWHERE";
 
@@ -93,6 +94,11 @@ record PartialRestart(String compid, int generation, int expected, int given, Li
     /** The same, the others being restarted by other commands (see {@link #OTHERS_ELSEWHERE_ENV}). */
     PartialRestart restartedElsewhere() {
         return new PartialRestart(compid, generation, expected, given, found, true);
+    }
+
+    /** The file names of the missing processes' images found beside the given ones. */
+    Set<String> foundFileNames() {
+        return found.stream().map(f -> f.file().getFileName().toString()).collect(Collectors.toSet());
     }
 
     int missingCount() {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.stasis.barrier.Message;
@@ -264,9 +265,23 @@ public class RestartCommand implements Callable<Integer>, PluginCommand {
         }
         LocalCoordinatorOps ops = new LocalCoordinatorOps(home);
         // Forgotten images: refused here, before any plugin hook, coordinator or restorer runs,
-        // unless another restart of the computation is under way (separate commands).
-        boolean announced = partial != null && partial.allFound()
-                && refuseUnlessAnotherRestart(ops, o.coordinator(), partial, summaries);
+        // unless another restart of the computation is under way (separate commands): one the
+        // coordinator knows of, or another command on this host naming the missing images, looked
+        // for meanwhile (a JVM started together with this one may reach the coordinator seconds
+        // later on a loaded machine).
+        boolean announced = false;
+        if (partial != null && partial.allFound()) {
+            Set<String> missing = partial.foundFileNames();
+            CompletableFuture<Boolean> sibling = CompletableFuture.supplyAsync(() -> SiblingRestarts.nameAny(missing));
+            try {
+                announced = refuseUnlessAnotherRestart(ops, o.coordinator(), partial, summaries);
+            } catch (CliException refused) {
+                if (refused.exitCode() != REFUSED || !sibling.join()) {
+                    throw refused;
+                }
+                partial = partial.restartedElsewhere();
+            }
+        }
 
         List<String> disabled = runPluginRestartHooks(loadedPlugins, env, o, union(summaries, ImageHeader::plugins),
                 union(summaries, ImageHeader::bundles));
