@@ -35,6 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Two checkpoint / SIGKILL / restart cycles, the restart script run on head starting each host's
  * restorer with ssh: on the hosts they ran on, swapped (a host file), and all on node1. The rounds
  * go on with every answer checked, and each process is found on the host it was sent to.
+ * Swapped, the server listens on node1's own address, which its new host lacks: it listens on
+ * every address there, and says so.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MultiHostIT extends TreeItBase {
@@ -42,6 +44,9 @@ class MultiHostIT extends TreeItBase {
   enum Placement { SAME_HOSTS, SWAPPED, ALL_ON_NODE1 }
 
   static final Series ROUNDS = new Series("round", Pattern.compile("^round (\\d+)$"));
+
+  /** The port the test's server listens on. */
+  private String serverPort;
 
   static Stream<Arguments> placements() {
     return RunAs.eachCase(List.of(Placement.values()));
@@ -63,7 +68,9 @@ class MultiHostIT extends TreeItBase {
   @MethodSource("placements")
   void aTcpPairAcrossTwoHostsGoesOnWhereverItRestarts(Placement placement, RunAs who, TestInfo info) {
     harness(who, info);
-    Harness.Bg running = startPair();
+    // swapped, a server listening on node1's own address comes back where that address is not
+    String listenOn = placement == Placement.SWAPPED ? TestHosts.NODE1_ADDRESS : "0.0.0.0";
+    Harness.Bg running = startPair(listenOn);
     String sshConfig = TestHosts.sshConfig(h.account().name());
     String serverHost = "node1";
     String clientHost = "node2";
@@ -88,6 +95,11 @@ class MultiHostIT extends TreeItBase {
         clientHost = "node1";
       }
       assertPlaced(serverHost, clientHost, placement + " restart " + cycle, restarted);
+      if (placement == Placement.SWAPPED && cycle == 1) {
+        assertTrue(restarted.errText().contains("listens on every address of this host, port "
+            + serverPort + ": its address " + listenOn + ":" + serverPort + " is not here"),
+            "no word of the listener's address\n" + restarted.describe());
+      }
       running = restarted;
     }
     Harness.assertNoBadMarkers(running, running.lines());
@@ -118,12 +130,17 @@ class MultiHostIT extends TreeItBase {
 
   /** The server on node1, its echo client on node2, both running; the client's output. */
   private Harness.Bg startPair() {
+    return startPair("0.0.0.0");
+  }
+
+  private Harness.Bg startPair(String listenOn) {
     Harness.Result coordinator = h.runOn("head", Duration.ofSeconds(60),
         List.of(Harness.bin("dmtcp_coordinator").toString(), "--daemon", "-p", String.valueOf(h.port())));
     assertEquals(0, coordinator.exit(), "the coordinator did not start on head\n" + coordinator.describe());
     String port = String.valueOf(Harness.freePort());
-    Harness.Bg server = h.startOn("node1", "server", launch("serve", "0.0.0.0", port), Map.of());
-    h.waitForOutput(server, lines -> lines.contains("serving 0.0.0.0 " + port), Duration.ofSeconds(60),
+    serverPort = port;
+    Harness.Bg server = h.startOn("node1", "server", launch("serve", listenOn, port), Map.of());
+    h.waitForOutput(server, lines -> lines.contains("serving " + listenOn + " " + port), Duration.ofSeconds(60),
         "the server to listen on node1");
     Harness.Bg client = h.startOn("node2", "client", launch("echo", TestHosts.NODE1_ADDRESS, port, "1000000"),
         Map.of());
