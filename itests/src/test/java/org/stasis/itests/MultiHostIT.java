@@ -200,15 +200,4 @@ class MultiHostIT extends TreeItBase {
           + " is not on " + want + " after " + when + "\n" + describe(procs) + restarted.describe());
     }
   }
-
-  private static int exitStatus(Harness.Bg bg, Duration within) {
-    try {
-      assertTrue(bg.process.waitFor(within.toSeconds(), TimeUnit.SECONDS), "still running after " + within
-          + "\n" + bg.describe());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-    return bg.process.exitValue();
-  }
 }

@@ -219,8 +219,14 @@ abstract class TreeItBase extends ItBase {
 
   /** Waits (up to 30 s) for {@code bg} to exit; its exit status. */
   static int exitStatus(Harness.Bg bg) {
+    return exitStatus(bg, Duration.ofSeconds(30));
+  }
+
+  /** Waits up to {@code within} for {@code bg} to exit; its exit status. */
+  static int exitStatus(Harness.Bg bg, Duration within) {
     try {
-      assertTrue(bg.process.waitFor(30, TimeUnit.SECONDS), "still running\n" + bg.describe());
+      assertTrue(bg.process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS), "still running after " + within
+          + "\n" + bg.describe());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
